@@ -1,0 +1,413 @@
+"""Great Expectations suites for the published tables, and the gate that runs them.
+
+Each published table has one suite built in code by a small function below. Every expectation carries a
+severity, both in GX's own ``severity`` field and in ``meta["severity"]`` (so it shows in Data Docs and
+survives serialisation): a failed *critical* expectation blocks publication, a failed *warning* is only
+recorded. Cross-table rules cannot be expressed on pandas batches in GX Core 1.x (UnexpectedRowsExpectation
+needs a SQL/Spark source), so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows;
+the warehouse runs them and hands the violating rows to :func:`validate_batch`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import math
+import os
+import pathlib
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+# Must be set before great_expectations is imported: GX reads it at import time.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+import great_expectations as gx  # noqa: E402
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.row_conditions import Column  # noqa: E402
+
+if TYPE_CHECKING:
+    import pandas
+
+    from great_expectations.data_context import AbstractDataContext
+
+__all__ = ["Outcome", "SEVERITIES", "TABLES", "docs_index", "load_checks", "metric_catalog", "validate_batch"]
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CATALOG_CSV = ROOT / "warehouse" / "metric_catalog.csv"
+CHECKS_DIR = pathlib.Path(__file__).resolve().parent / "checks"
+
+CRITICAL = "critical"
+WARNING = "warning"
+SEVERITIES = (CRITICAL, WARNING)
+TABLES = ("raw_report", "fact_report", "fact_metric", "dim_agency", "quarantine")
+SQL_SUITE = "sql_checks"
+FIRST_YEAR = 2008  # the disclosure regulation took effect on 2008-05-01: no earlier annual report exists
+
+QUALIFIERS = ["exact", "at_least", "approx", "stated_none"]
+LAYOUTS = ["free_form", "standard_table"]
+SCRIPTS = ["simplified", "traditional", "mixed"]
+LEVELS = ["province", "city", "county", "unknown"]
+ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
+SHA256_RE = r"^[0-9a-f]{64}$"
+
+# Columns of the published tables (warehouse/ddl/01_tables.sql) and which of them are NOT NULL there.
+COLUMNS: dict[str, list[str]] = {
+    "raw_report": ["sha256", "source_path", "n_bytes", "encoding", "raw_text", "first_seen", "last_seen"],
+    "fact_report": ["report_id", "agency_id", "agency_as_written", "report_year", "published_on", "signed_on",
+                    "script", "layout", "title", "normalized_text", "flags", "source_path", "run_id"],
+    "fact_metric": ["report_id", "agency_id", "report_year", "metric_code", "breakdown", "value", "unit",
+                    "qualifier", "span_start", "span_end", "evidence"],
+    "dim_agency": ["agency_id", "agency_name", "province", "city", "county", "level", "division_code"],
+    "quarantine": ["sha256", "source_path", "reason", "run_id", "quarantined_at"],
+}
+NOT_NULL: dict[str, list[str]] = {
+    "raw_report": COLUMNS["raw_report"],
+    "fact_report": ["report_id", "agency_id", "script", "layout", "normalized_text", "flags", "source_path",
+                    "run_id"],
+    "fact_metric": [c for c in COLUMNS["fact_metric"] if c != "report_year"],
+    "dim_agency": ["agency_id", "agency_name", "level"],
+    "quarantine": COLUMNS["quarantine"],
+}
+
+# Enough to show what is wrong in load_audit.failures and Data Docs without bloating either.
+MAX_EXAMPLES = 5
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    table: str            # e.g. "fact_metric" or the check name for SQL checks
+    expectation: str      # GX expectation type, or "sql_check:<name>"
+    column: str | None
+    severity: str         # "critical" | "warning"
+    success: bool
+    unexpected_count: int
+    examples: list        # up to 5 example offending values/rows, JSON-serialisable
+
+
+# --------------------------------------------------------------------------------------------------- catalog
+
+
+@functools.cache
+def metric_catalog() -> dict[str, bool]:
+    """Metric code -> signed, from warehouse/metric_catalog.csv (read once per process)."""
+    with CATALOG_CSV.open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: row["signed"].strip().lower() == "true" for row in csv.DictReader(fh)}
+
+
+# ------------------------------------------------------------------------------------------------ SQL checks
+
+
+def _read_check(path: pathlib.Path) -> tuple[str, str, str]:
+    """(severity, description, sql) of one checks/*.sql file; the header format is part of the contract."""
+    sql = path.read_text(encoding="utf-8")
+    lines = sql.splitlines()
+    head = lines[0].strip() if lines else ""
+    prefix = "-- severity:"
+    if not head.startswith(prefix):
+        raise ValueError(f"{path.name}: first line must be '-- severity: critical|warning', got {head!r}")
+    severity = head[len(prefix):].strip()
+    if severity not in SEVERITIES:
+        raise ValueError(f"{path.name}: unknown severity {severity!r}")
+    description = lines[1].strip().removeprefix("--").strip() if len(lines) > 1 else ""
+    return severity, description, sql
+
+
+def load_checks() -> list[tuple[str, str, str]]:
+    """(name, severity, sql) for every checks/*.sql, sorted by name (the file stem)."""
+    out = []
+    for path in sorted(CHECKS_DIR.glob("*.sql")):
+        severity, _, sql = _read_check(path)
+        out.append((path.stem, severity, sql))
+    return out
+
+
+def _check_descriptions() -> dict[str, str]:
+    return {p.stem: _read_check(p)[1] for p in CHECKS_DIR.glob("*.sql")}
+
+
+# ---------------------------------------------------------------------------------------------------- suites
+
+
+def _expect(cls: type[gxe.Expectation], severity: str, **kwargs: Any) -> gxe.Expectation:
+    """An expectation tagged with its severity in GX's field (drives GX's own alerting) and in meta."""
+    return cls(severity=severity, meta={"severity": severity}, **kwargs)
+
+
+def _structure(table: str) -> list[gxe.Expectation]:
+    """Columns present and NOT NULL columns filled: every table's baseline, all critical."""
+    # exact_match=False: extra columns (e.g. fact_metric.signed joined from the catalog) are fine, missing are not.
+    out = [_expect(gxe.ExpectTableColumnsToMatchSet, CRITICAL, column_set=COLUMNS[table], exact_match=False)]
+    out += [_expect(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, column=c) for c in NOT_NULL[table]]
+    return out
+
+
+def _report_year(current_year: int) -> list[gxe.Expectation]:
+    # A null year is a parse gap (the report is still worth publishing), so only a warning; a stated year
+    # outside 2008..current_year is a wrong parse and blocks. Map expectations skip nulls, so mostly=1.0
+    # applies to the non-null years only.
+    return [
+        _expect(gxe.ExpectColumnValuesToNotBeNull, WARNING, column="report_year"),
+        _expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, column="report_year", min_value=FIRST_YEAR,
+                max_value=current_year, mostly=1.0),
+    ]
+
+
+def raw_report_suite() -> list[gxe.Expectation]:
+    return [
+        *_structure("raw_report"),
+        _expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, column="sha256"),
+        _expect(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column="sha256", regex=SHA256_RE),
+        _expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, column="n_bytes", min_value=0),
+        _expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, CRITICAL, column_A="last_seen",
+                column_B="first_seen", or_equal=True),
+        # The decoder is expected to use one of these; another one is odd but not wrong.
+        _expect(gxe.ExpectColumnValuesToBeInSet, WARNING, column="encoding", value_set=ENCODINGS),
+    ]
+
+
+def fact_report_suite(current_year: int, unknown_agency_id: str) -> list[gxe.Expectation]:
+    return [
+        *_structure("fact_report"),
+        _expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, column="report_id"),
+        _expect(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column="report_id", regex=SHA256_RE),
+        *_report_year(current_year),
+        _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="layout", value_set=LAYOUTS),
+        _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="script", value_set=SCRIPTS),
+        # Reports whose agency could not be identified are published, but someone should look at them.
+        _expect(gxe.ExpectColumnValuesToNotBeInSet, WARNING, column="agency_id", value_set=[unknown_agency_id]),
+    ]
+
+
+def fact_metric_suite(current_year: int, codes: Iterable[str]) -> list[gxe.Expectation]:
+    return [
+        *_structure("fact_metric"),
+        _expect(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL,
+                column_list=["report_id", "metric_code", "breakdown", "value"]),
+        *_report_year(current_year),
+        _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="metric_code", value_set=sorted(codes)),
+        # Only year-on-year changes (catalog signed=true) may be negative. `signed` is joined from the
+        # catalog; rows with an unknown code have no `signed` and already fail the catalog check above.
+        _expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, column="value", min_value=0,
+                row_condition=Column("signed") == False),  # noqa: E712 - builds a GX condition, not a test
+        _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="qualifier", value_set=QUALIFIERS),
+        _expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, column="span_start", min_value=0),
+        _expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, CRITICAL, column_A="span_end",
+                column_B="span_start", or_equal=False),
+        # "Stated none" means the report says nothing happened, which is a zero by definition.
+        _expect(gxe.ExpectColumnValuesToBeInSet, WARNING, column="value", value_set=[0],
+                row_condition=Column("qualifier") == "stated_none"),
+    ]
+
+
+def dim_agency_suite() -> list[gxe.Expectation]:
+    return [
+        *_structure("dim_agency"),
+        _expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, column="agency_id"),
+        _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="level", value_set=LEVELS),
+        _expect(gxe.ExpectColumnValuesToMatchRegex, WARNING, column="division_code", regex=r"^\d{6}$"),
+    ]
+
+
+def quarantine_suite() -> list[gxe.Expectation]:
+    return [
+        *_structure("quarantine"),
+        _expect(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, column_list=["sha256", "source_path"]),
+        # Empty sha256 marks a file that could not be read at all.
+        _expect(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column="sha256", regex=r"^([0-9a-f]{64})?$"),
+    ]
+
+
+def sql_checks_suite(severities: Mapping[str, str]) -> list[gxe.Expectation]:
+    """Mirror of the SQL checks for Data Docs: over a frame with one row per check, violations must be 0."""
+    notes = _check_descriptions()
+    return [
+        _expect(gxe.ExpectColumnValuesToBeInSet, severities[name], column="violations", value_set=[0],
+                row_condition=Column("check") == name, notes=notes.get(name) or None,
+                description=f"sql check {name}: {notes.get(name) or 'must return zero rows'}")
+        for name in sorted(severities)
+    ]
+
+
+def build_suites(*, current_year: int, unknown_agency_id: str) -> dict[str, list[gxe.Expectation]]:
+    """Table -> its expectations. Exposed so other modules (and tests) can inspect what is enforced."""
+    return {
+        "raw_report": raw_report_suite(),
+        "fact_report": fact_report_suite(current_year, unknown_agency_id),
+        "fact_metric": fact_metric_suite(current_year, metric_catalog()),
+        "dim_agency": dim_agency_suite(),
+        "quarantine": quarantine_suite(),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ validation
+
+
+def _context(docs_dir: pathlib.Path | None) -> AbstractDataContext:
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=docs_dir)
+    # The validator draws tqdm bars on stderr unless the context disables them.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types for examples: NaN/NaT -> None, numpy scalars -> Python, dates -> ISO strings."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays (e.g. fact_report.flags)
+        return _jsonable(value.tolist())
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or value is pd.NA:
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+    except ImportError:  # pragma: no cover - pandas is part of the pinned stack
+        pass
+    return str(value)
+
+
+def _column_of(kwargs: Mapping[str, Any]) -> str | None:
+    if kwargs.get("column"):
+        return kwargs["column"]
+    if kwargs.get("column_A"):
+        return f"{kwargs['column_A']},{kwargs['column_B']}"
+    if kwargs.get("column_list"):
+        return ",".join(kwargs["column_list"])
+    return None
+
+
+def _outcome(table: str, result: Any) -> Outcome:
+    config = result.expectation_config
+    meta = config.meta or {}
+    severity = meta.get("severity") or str(getattr(config.severity, "value", config.severity) or CRITICAL)
+    res = result.result or {}
+    exception = result.exception_info or {}
+    if exception.get("raised_exception"):
+        # An expectation that could not run (e.g. a missing column) proves nothing: count it as failed.
+        examples: list = [str(exception.get("exception_message"))]
+        unexpected = 0
+    elif "partial_unexpected_list" in res:
+        examples = _jsonable(res["partial_unexpected_list"][:MAX_EXAMPLES])
+        unexpected = int(res.get("unexpected_count") or 0)
+    else:  # table-level expectation: report what mismatched instead of offending values
+        details = res.get("details") or {}
+        examples = [_jsonable(details)] if details and not result.success else []
+        unexpected = 0 if result.success else 1
+    return Outcome(table=table, expectation=config.type, column=_column_of(config.kwargs), severity=severity,
+                   success=bool(result.success), unexpected_count=unexpected, examples=examples)
+
+
+def _sql_outcomes(sql_checks: Mapping[str, tuple[str, pandas.DataFrame]]) -> list[Outcome]:
+    out = []
+    for name, (severity, frame) in sorted(sql_checks.items()):
+        if severity not in SEVERITIES:
+            raise ValueError(f"sql check {name}: unknown severity {severity!r}")
+        rows = frame.head(MAX_EXAMPLES).to_dict("records")
+        out.append(Outcome(table=name, expectation=f"sql_check:{name}", column=None, severity=severity,
+                           success=len(frame) == 0, unexpected_count=len(frame), examples=_jsonable(rows)))
+    return out
+
+
+def _with_signed(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """fact_metric needs `signed`; derive it from the catalog when the caller did not join it."""
+    if "signed" in frame.columns:
+        return frame
+    catalog = metric_catalog()
+    return frame.assign(signed=frame["metric_code"].map(catalog) if "metric_code" in frame.columns else None)
+
+
+def _as_pandas(frame: Any) -> pandas.DataFrame:
+    # GX Core only validates pandas frames; accept polars too so callers need not remember.
+    return frame.to_pandas() if hasattr(frame, "to_pandas") and not hasattr(frame, "iloc") else frame
+
+
+def _run_suite(context: AbstractDataContext, source: Any, name: str, expectations: list[gxe.Expectation],
+               frame: pandas.DataFrame, run_id: RunIdentifier) -> Any:
+    """One suite, one validation definition, one run over the whole frame."""
+    try:
+        asset = source.get_asset(name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name)
+    try:
+        batch_definition = asset.get_batch_definition("whole")
+    except KeyError:
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    suite = gx.ExpectationSuite(name=name, expectations=expectations)
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+    return definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
+
+
+def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tuple[str, pandas.DataFrame]],
+                   *, current_year: int, unknown_agency_id: str, docs_dir: pathlib.Path | None = None,
+                   run_name: str = "load") -> list[Outcome]:
+    """frames: table name -> staged rows (pandas) for any subset of the five tables (skip suites whose frame is absent).
+    sql_checks: check name -> (severity, frame of violating rows) computed elsewhere by DuckDB queries that must
+    return zero rows; each becomes one Outcome (success = frame is empty), and is also shown in Data Docs as a
+    small 'sql_checks' suite over a summary frame (one row per check and its violation count, expecting 0).
+    docs_dir: when given, use a file-mode GX context rooted there, persist suites + validation results, and build
+    Data Docs (HTML) into it; return fast when None (ephemeral context, no docs)."""
+    import pandas as pd
+
+    unknown = set(frames) - set(TABLES)
+    if unknown:
+        raise ValueError(f"no suite for {sorted(unknown)}; known tables: {list(TABLES)}")
+    docs_dir = pathlib.Path(docs_dir) if docs_dir is not None else None
+    context = _context(docs_dir)
+    source = context.data_sources.add_or_update_pandas("staging") if docs_dir else context.data_sources.add_pandas(
+        "staging")
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.timezone.utc))
+    suites = build_suites(current_year=current_year, unknown_agency_id=unknown_agency_id)
+    builders: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"fact_metric": _with_signed}
+
+    outcomes: list[Outcome] = []
+    with warnings.catch_warnings():
+        # GX warns about its own deprecations (e.g. pandas internals); they are not the caller's business.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        for table in TABLES:
+            if table not in frames:
+                continue
+            frame = _as_pandas(frames[table])
+            frame = builders.get(table, lambda f: f)(frame)
+            result = _run_suite(context, source, table, suites[table], frame, run_id)
+            outcomes += [_outcome(table, r) for r in result.results]
+        outcomes += _sql_outcomes({k: (s, _as_pandas(f)) for k, (s, f) in sql_checks.items()})
+        if docs_dir is not None:
+            if sql_checks:
+                summary = pd.DataFrame({
+                    "check": sorted(sql_checks),
+                    "severity": [sql_checks[k][0] for k in sorted(sql_checks)],
+                    "violations": [len(sql_checks[k][1]) for k in sorted(sql_checks)],
+                })
+                severities = {k: s for k, (s, _) in sql_checks.items()}
+                _run_suite(context, source, SQL_SUITE, sql_checks_suite(severities), summary, run_id)
+            context.build_data_docs()
+    return outcomes
+
+
+def docs_index(docs_dir: pathlib.Path) -> pathlib.Path:
+    """Path of the Data Docs index.html that validate_batch(docs_dir=...) builds (GX's default local site)."""
+    return pathlib.Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"

@@ -1,0 +1,118 @@
+"""Bytes -> text. Records the encoding used, or rejects the file with a short reason.
+
+Encodings seen in the wild: UTF-8 (with or without BOM), GB18030 (a superset of GBK/GB2312), Big5 and UTF-16.
+UTF-8 is tried strictly first because it is the common case and a strict UTF-8 decode is almost never
+wrong; the legacy codecs are told apart by charset-normalizer, which scores candidate decodings by
+language coherence (a hand-written "which one looks more Chinese" heuristic would be worse).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Magic numbers of binary formats that are commonly renamed to .txt by scrapers.
+_BINARY_MAGIC = (
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"PK\x03\x04", "zip/office"),
+    (b"\xd0\xcf\x11\xe0", "ole/doc"),
+    (b"\x7fELF", "elf"),
+)
+_LEGACY = ["gb18030", "big5", "utf_16"]
+_ENCODING_LABEL = {"gb18030": "gb18030", "big5": "big5", "utf_16": "utf-16", "utf_16_le": "utf-16",
+                   "utf_16_be": "utf-16", "gbk": "gb18030", "gb2312": "gb18030", "big5hkscs": "big5"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    sha256: str
+    n_bytes: int
+    text: str | None
+    encoding: str | None
+    error: str | None  # None when decoded; otherwise the quarantine reason
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def _bom_decode(data: bytes) -> tuple[str, str] | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="strict"), "utf-16"
+    return None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """BOM-less UTF-16: NULs in roughly one of every two bytes would be absurd in any 8-bit text."""
+    sample = data[:4096]
+    return sample.count(0) > len(sample) // 8
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode one file's bytes; never raises for bad content (a reason is returned instead)."""
+    digest, size = sha256_hex(data), len(data)
+
+    def reject(reason: str) -> Decoded:
+        return Decoded(digest, size, None, None, reason)
+
+    if not data.strip():
+        return reject("empty_file")
+    kind = _binary_kind(data)
+    if kind:
+        return reject(f"binary_file: {kind}")
+    try:
+        text, encoding = _decode_text(data)
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            return reject(f"undecodable: truncated utf-8 sequence at byte {exc.start}")
+        return reject(f"undecodable: {exc.reason}")
+    except ValueError as exc:
+        return reject(str(exc))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return reject("binary_file: NUL characters in text")
+    return Decoded(digest, size, text, encoding, None)
+
+
+def _decode_text(data: bytes) -> tuple[str, str]:
+    bom = _bom_decode(data)
+    if bom:
+        return bom
+    if _looks_utf16(data):
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _HAN.search(text):
+                return text, "utf-16"
+        raise ValueError("binary_file: NUL bytes")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        # A file whose only UTF-8 error is a sequence cut at the very end was truncated, not mis-encoded.
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            raise
+        utf8_error = exc
+    best = from_bytes(data, cp_isolation=_LEGACY).best()
+    if best is None:
+        raise ValueError(f"undecodable: not utf-8 ({utf8_error.reason}) nor gb18030/big5/utf-16")
+    enc = _ENCODING_LABEL.get(best.encoding, best.encoding)
+    return str(best), enc
