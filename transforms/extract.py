@@ -1,0 +1,82 @@
+"""Normalized report text -> the extract contract's record (metadata + metric facts)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from importlib import resources
+from typing import Any
+
+from transforms import prose, region, tables
+from transforms.facts import Fact
+from transforms.metadata import extract_metadata
+
+
+@functools.cache
+def catalog() -> dict[str, dict[str, str]]:
+    """metric code -> catalog row (unit, section, label_zh, signed, notes)."""
+    with resources.files("warehouse").joinpath("metric_catalog.csv").open(encoding="utf-8") as fh:
+        return {row["code"]: row for row in csv.DictReader(fh)}
+
+
+@functools.cache
+def units() -> dict[str, str]:
+    return {code: row["unit"] for code, row in catalog().items()}
+
+
+def merge_facts(facts: list[Fact]) -> list[Fact]:
+    """One fact per (code, breakdown, value), earliest source first (tables before prose); a `stated_none`
+    zero yields to any stated figure of the same metric (a table's 0 cell is the fact, not the sentence)."""
+    stated = {f.code for f in facts if f.qualifier != "stated_none"}
+    seen: set[tuple[str, str, float]] = set()
+    out: list[Fact] = []
+    for f in facts:
+        key = (f.code, f.breakdown, f.value)
+        if key in seen or (f.qualifier == "stated_none" and f.code in stated):
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def extract_report(text: str) -> dict[str, Any]:
+    """Every metadata field and fact of one normalized report (the contract's fields after `script`)."""
+    meta = extract_metadata(text)
+    flags = list(meta.flags)
+    standard = tables.is_standard_layout(text)
+    facts: list[Fact] = []
+    if standard:
+        table_facts, table_flags = tables.parse_standard_tables(text)
+        facts += table_facts
+        flags += table_flags
+    else:
+        facts += prose.extract_stat_rows(text, units())
+    facts += prose.extract_prose(text, units())
+    facts += prose.extract_zero_statements(text, units())
+    place = region.resolve_region(meta.agency, text)
+    if place.level == "unknown":
+        flags.append("agency_region_unknown")
+    return {
+        "title": meta.title,
+        "agency": meta.agency,
+        "agency_as_written": meta.agency_as_written,
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "division_code": place.code,
+        "report_year": meta.report_year,
+        "published_on": meta.published_on,
+        "signed_on": meta.signed_on,
+        "layout": "standard_table" if standard else "free_form",
+        "metrics": [
+            {"code": f.code, "breakdown": f.breakdown, "value": _plain(f.value), "unit": f.unit,
+             "qualifier": f.qualifier, "span": [f.start, f.end], "text": text[f.start:f.end]}
+            for f in merge_facts(facts)
+        ],
+        "flags": sorted(set(flags)),
+    }
+
+
+def _plain(value: float) -> int | float:
+    """JSON numbers as written: 11 rather than 11.0."""
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,174 @@
+"""Report metadata from normalized text: title, agency, report year, publication and signing dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from transforms.numbers import small_numeral, year_from_numeral
+
+_REPORT_WORDS = r"(年度报告|工作年度报告|年报|工作总结|总结报告|总结|报告|汇报)"
+_CN_YEAR = r"[零〇一二三四五六七八九]{2,4}"
+_CN_SMALL = r"[一二三四五六七八九十]{1,3}"
+# A date written with Arabic or Chinese numerals: 2013年1月16日, 二零一一年二月十二日, 〇一〇年十二月十八日.
+DATE_CN = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年\s*(\d{{1,2}}|{_CN_SMALL})\s*月\s*(\d{{1,2}}|{_CN_SMALL})\s*日")
+DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+# Page fields that carry the publication date; 采集时间 (crawl time) and 页面生成时间 are not among them.
+_PUBLISHED_FIELD = re.compile(
+    r"(?<![采集成])(发布日期|发布时间|上传时间|生成日期|公开日期|发文日期|时间)\s*[:：|]?\s*\|?\s*"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_PERIOD = re.compile(r"统计(期限|时限|时间|区间)[^。\n]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
+_YEAR_DU = re.compile(r"(\d{4})\s*年度")
+_AGENCY_SUFFIX = r"(局|委员会|委|办公室|办公厅|政府|人民政府|厅|院|中心|所|站|处|部|署|会|队|办|馆|公司|街道|镇|乡|县|市|区|旗|州|盟)"
+_FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,30})")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    agency: str | None = None
+    agency_as_written: str | None = None
+    report_year: int | None = None
+    published_on: str | None = None
+    signed_on: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def find_title(text: str) -> str | None:
+    """The first early line that names a report (年度报告/年报/总结/汇报), else the first line."""
+    lines = [x.strip() for x in text.split("\n")[:15] if x.strip()]
+    for i, line in enumerate(lines):
+        if re.search(_REPORT_WORDS, line) and len(line) <= 80 and _YEAR_IN_TITLE.search(line):
+            # PDF titles wrap: `…政府信息公开` + `工作年度报告`
+            if i + 1 < len(lines) and re.fullmatch(r"[一-鿿]{1,10}", lines[i + 1]) \
+                    and not re.search(_REPORT_WORDS + "$", line):
+                return line + lines[i + 1]
+            return line
+    for i, line in enumerate(lines[:-1]):
+        joined = line + lines[i + 1]
+        if re.search(_REPORT_WORDS, joined) and _YEAR_IN_TITLE.search(joined) and len(joined) <= 80:
+            return joined
+    return lines[0] if lines else None
+
+
+def year_of_title(title: str | None) -> int | None:
+    if not title:
+        return None
+    for m in _YEAR_IN_TITLE.finditer(title):
+        y = year_from_numeral(m.group(1))
+        if y and 2000 <= y <= 2100:
+            return y
+    return None
+
+
+def find_report_year(text: str, title: str | None) -> int | None:
+    """The covered year: the statistics period, else the title's year, else an early `N年度`."""
+    m = _PERIOD.search(text)
+    if m:
+        return int(m.group(2))
+    y = year_of_title(title)
+    if y:
+        return y
+    m = _YEAR_DU.search(text[:1500])
+    return int(m.group(1)) if m else None
+
+
+def find_published_on(text: str) -> str | None:
+    head = text[:3000]
+    m = _PUBLISHED_FIELD.search(head)
+    if not m:
+        return None
+    return _iso(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+
+
+def find_signed_on(text: str, report_year: int | None) -> tuple[str | None, list[str]]:
+    """The date on a line of its own near the end (after the signature). Truncated years are completed."""
+    tail_start = max(0, len(text) - max(400, len(text) // 5))
+    best = None
+    for line_match in re.finditer(r"(?m)^.{0,30}$", text[tail_start:]):
+        line = line_match.group(0).strip()
+        m = DATE_CN.search(line)
+        if m and len(line) - len(m.group(0)) <= 25:
+            best = m
+    if not best:
+        return None, []
+    flags = []
+    year = year_from_numeral(best.group(1))
+    if year is None:
+        return None, []
+    if year < 100:  # `〇一〇年` lost its leading digit: complete it from the report year's century
+        century = (report_year or 2000) // 100 * 100
+        year += century
+        flags.append("year_inferred_from_truncated_date")
+    month, day = small_numeral(best.group(2)), small_numeral(best.group(3))
+    if month is None or day is None:
+        return None, []
+    return _iso(year, month, day), flags
+
+
+def agency_from_title(title: str | None) -> str | None:
+    """`泰安市X局2010年政务公开年度报告` -> 泰安市X局; `2012年阿尔山市政务公开…总结` -> 阿尔山市."""
+    if not title:
+        return None
+    m = _YEAR_IN_TITLE.search(title)
+    if not m:
+        return None
+    before = re.sub(r"(关于|关於|的)$", "", title[:m.start()].strip())
+    before = re.sub(r"^.*[:：]", "", before)
+    if len(before) >= 2 and re.search(_AGENCY_SUFFIX + "$", before):
+        return before
+    after = title[m.end():]
+    after = re.sub(r"^度", "", after)
+    m2 = re.match(r"\s*([一-鿿]{2,30}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)", after)
+    if m2 and re.search(_AGENCY_SUFFIX + "$", m2.group(1)):
+        return m2.group(1)
+    return before or None
+
+
+def agency_from_fields(text: str) -> str | None:
+    for m in _FIELD_AGENCY.finditer(text[:3000]):
+        name = m.group(2)
+        if re.search(_AGENCY_SUFFIX + "$", name):
+            return name
+    return None
+
+
+def expand_agency(agency: str, text: str) -> str:
+    """`市民政局` -> `亳州市民政局` when the text writes the full name somewhere (source field, header, footer)."""
+    if not re.match(r"^[市县区州盟旗]", agency):
+        return agency
+    rest = re.escape(agency[1:])
+    level = agency[0]
+    found = re.findall(rf"([一-鿿]{{1,6}}{level}){rest}", text)
+    if not found:
+        return agency
+    # The shortest prefix that is a place name: `来源:亳州市` -> 亳州市.
+    place = min(found, key=len)
+    return place + agency[1:]
+
+
+def extract_metadata(text: str) -> Metadata:
+    meta = Metadata()
+    meta.title = find_title(text)
+    meta.report_year = find_report_year(text, meta.title)
+    meta.published_on = find_published_on(text)
+    meta.signed_on, flags = find_signed_on(text, meta.report_year)
+    meta.flags.extend(flags)
+    written = agency_from_title(meta.title)
+    field_name = agency_from_fields(text)
+    if not written or (field_name and field_name.endswith(written) and len(field_name) > len(written)):
+        written = field_name or written
+    meta.agency_as_written = written
+    meta.agency = expand_agency(written, text) if written else None
+    if meta.report_year and meta.published_on and meta.published_on <= f"{meta.report_year}-12-31":
+        meta.flags.append("report_year_after_publication")
+    return meta

@@ -1,0 +1,280 @@
+"""Figures stated in prose and in ad hoc statistics tables (free-form reports, and the prose of templated ones).
+
+A figure is a number followed by a counting unit (`245条`, `30余次`, `95%以上`). Its metric is decided by the
+words before it in its clause (the label), the sentence before it (the context) and the words right after
+it (the tail), through the ordered RULES table: the first rule that fits wins, and a figure no rule fits is
+no fact (years, dates, document and phone numbers carry no counting unit, so they never get this far).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from transforms.facts import Fact
+from transforms.numbers import NUMBER, parse_number, qualifier_of, to_catalog_unit
+
+UNITS = "人次|平方米|万元|元|条|件|次|期|个|人|名|台|项|场|篇|宗|起|%|处"
+TOKEN = re.compile(
+    rf"(?P<pre>大约|将近|接近|超过|多于|不少于|约|近|逾|超)?\s*(?P<num>{NUMBER})\s*(?P<mult>万|亿)?\s*"
+    rf"(?P<more>多|余)?\s*(?P<unit>{UNITS})(?P<post>以上|左右|多)?")
+_CLAUSE_SEP = "，,；;：:、"
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    units: str             # regex alternation of the units this metric is counted in
+    label: str             # regex searched in the clause label
+    context: str = ""      # regex that must also occur in the sentence before the figure
+    tail: str = ""         # regex that must match right after the figure (instead of the label)
+
+
+# Ordered: specific wordings before general ones. `skip` rules stop a figure from becoming any fact.
+RULES: tuple[Rule, ...] = (
+    Rule("skip", "件|条", r"予以公开(及|和|与)部分公开$|撤回$|修订$|自然失效$"),
+    Rule("hotline.sessions", "次|期|场", r"上线|在线访谈|做客|直播"),
+    Rule("proactive.press_conferences", "次|场|条|期", r"发布会|通气会"),
+    Rule("proactive.media_reports", "次|篇|条", r"报道"),
+    Rule("proactive.reading_point_visits", "人次|人", r"查阅"),
+    Rule("proactive.public_reading_points", "个|处", r"查阅点|查阅场所|查阅室|查阅中心"),
+    Rule("approval.non_licensing_items", "项", r"非许可"),
+    Rule("approval.licensing_items", "项", r"行政许可事项"),
+    Rule("approval.service_items", "项", r"行政服务事项"),
+    Rule("service_center.area", "平方米", r"面积"),
+    Rule("service_center.cases_closed", "件", r"(服务中心|大厅).*办结"),
+    Rule("service_center.cases_received", "件", r"(服务中心|大厅).*(办件|受理)"),
+    Rule("service_center.windows", "个", r"窗口"),
+    Rule("staff.full_time", "人|名|个", r"专职"),
+    Rule("staff.part_time", "人|名|个", r"兼职"),
+    Rule("staff.units", "个", r"专门(工作)?机构"),
+    Rule("staff.units", "个", r"", tail=r"^单位[^。]{0,6}开展[^。]{0,6}公开"),
+    Rule("meetings.held", "次", r"(?<!每)(会议|专题会|工作会)[^例]*$"),
+    Rule("meetings.held", "次", r"", tail=r"^(召开|专题)[^。，,；]{0,12}会议"),
+    Rule("training.sessions", "次|期|场", r"培训"),
+    Rule("training.participants", "人次|人|名", r"培训"),
+    Rule("budget.disclosure", "万元|元", r"经费"),
+    Rule("satisfaction.rate", "%", r"满意"),
+    Rule("equipment.computers", "台", r"电脑|计算机"),
+    Rule("requests.fees_charged", "元|万元", r"收取|收费|处理费|费用"),
+    Rule("hotline.cases_closed", "件", r"办结|回复", context=r"热线|信箱|电话|12345"),
+    Rule("hotline.cases", "件", r"受理|收到|反映|投诉|来电|来信", context=r"热线|信箱|电话|12345"),
+    Rule("consultations.total", "件|人次|次", r"咨询|求助|问政|留言"),
+    Rule("complaints.total", "件", r"申诉"),
+    Rule("requests.partially_granted", "件", r"部分公开$"),
+    Rule("requests.denied", "件", r"不予公开$|不公开$"),
+    Rule("requests.unavailable", "件", r"无法提供$"),
+    Rule("requests.not_processed", "件", r"不予处理$"),
+    Rule("requests.other", "件", r"其他处理$"),
+    Rule("requests.granted", "件", r"予以公开$|同意公开$|全部公开$"),
+    Rule("requests.unavailable.not_held", "件", r"信息不存在"),
+    Rule("requests.not_own_duty", "件", r"非本机关|不属于本机关"),
+    Rule("requests.carried_in", "件", r"上年(度)?结转"),
+    Rule("requests.carried_out", "件", r"结转下"),
+    Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
+    Rule("requests.received", "件", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    Rule("review.total", "件|起|宗", r"行政复议"),
+    Rule("litigation.total", "件|起|宗", r"行政诉讼"),
+    Rule("proactive.gazette_issues", "期", r""),
+    Rule("proactive.website", "条", r"网站|门户|网上|网页"),
+    Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
+    Rule("proactive.total", "条", r"主动公开|(发布|公开|更新|采编|报送)[^。]*信息|信息[^。]*(共|总)"),
+)
+
+# Free-text breakdowns: a list item's noun, a channel, a gazette title.
+_CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布了|发布|更新)")
+_CHANNEL = re.compile(r"[一-鿿]{0,6}?(热线|论坛|信箱|留言板|网络问政|问政平台|网站)")
+_TITLE = re.compile(r"《([^》]{1,30})》")
+_YEAR = re.compile(r"(\d{4})年")
+_VERBS = re.compile(r"^(其中|全年|共|累计|另|编发|编印|编辑|出刊|发布|制作|印发|刊发|主动公开|公开|发帖|受理)+")
+_CATEGORY_NOUN = re.compile(r"[一-鿿]{2,20}(?<!各)类(信息)?$")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    start: int
+    end: int
+    value: float
+    unit: str
+    mult: str
+    qualifier: str
+    label: str
+    context: str
+    tail: str
+    clause_start: int
+
+
+def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
+    s_text, s_start = sentence.group(0), sentence.start()
+    last_end = 0
+    for m in TOKEN.finditer(s_text):
+        num = m.group("num")
+        before = s_text[:m.start()]
+        after = s_text[m.end():]
+        is_cn = not num[0].isdigit()
+        # A Chinese numeral is a count only when it stands alone: not 第一, 每一, 一次性, 十二五.
+        if is_cn and (before.endswith(("第", "每", "一")) or after.startswith("性")):
+            continue
+        if before.endswith(("每", "每年", "每月", "每周")) or re.search(r"每[一-鿿]{0,2}$", before):
+            continue
+        if m.group("unit") == "%" and is_cn:
+            continue
+        value = parse_number(num)
+        if value is None:
+            continue
+        sep = max(before.rfind(c) for c in _CLAUSE_SEP)
+        clause_start = max(sep + 1, last_end)
+        label = s_text[clause_start:m.start()].strip()
+        label = re.sub(r"[(（][^)）]*[)）]?$", "", label).strip()
+        tail_m = re.match(rf"[^{_CLAUSE_SEP}]*", after)
+        yield _Figure(
+            start=s_start + clause_start, end=s_start + m.end(), value=value, unit=m.group("unit"),
+            mult=m.group("mult") or "",
+            qualifier=qualifier_of(before + (m.group("pre") or ""), (m.group("more") or "") + (m.group("post") or "")),
+            label=label, context=before, tail=tail_m.group(0) if tail_m else "", clause_start=s_start + clause_start)
+        last_end = m.end()
+
+
+def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | None:
+    """The metric code a figure's wording names, `skip`, or None."""
+    for rule in RULES:
+        if not re.fullmatch(rule.units, unit):
+            continue
+        if rule.tail:
+            if re.search(rule.tail, tail):
+                return rule.code
+            continue
+        if re.search(rule.label, label) and (not rule.context or re.search(rule.context, context + label)):
+            return rule.code
+    return None
+
+
+def _bare_noun(label: str) -> str:
+    return _VERBS.sub("", _CATEGORY_LEAD.sub("", label)).strip(" “”\"")
+
+
+def _breakdown(code: str, fig: _Figure) -> str:
+    if code == "consultations.total":
+        channels = list(_CHANNEL.finditer(fig.context + fig.label))
+        return _VERBS.sub("", channels[-1].group(0)) if channels else ""
+    if code == "proactive.gazette_issues":
+        titles = _TITLE.findall(fig.label)
+        return titles[-1] if titles else _bare_noun(fig.label)
+    if code == "equipment.computers":
+        years = _YEAR.findall(fig.label)
+        return years[-1] if years else ""
+    return ""
+
+
+def _catalog_value(code: str, fig: _Figure, units: dict[str, str]) -> float:
+    catalog_unit = units.get(code, fig.unit)
+    if catalog_unit in ("万元", "元"):
+        return round(to_catalog_unit(fig.value, fig.unit, fig.mult, catalog_unit), 6)
+    return to_catalog_unit(fig.value, fig.unit, fig.mult, catalog_unit)
+
+
+def _is_category(fig: _Figure, code: str | None, in_list: bool) -> bool:
+    """A list item of proactively published information: `其中人事信息类28条`, `机构职能类信息11条`,
+    `主动公开…人事任免文件 196 件`; `in_list` when a total or an earlier item in the sentence opened a list."""
+    if fig.unit not in ("条", "件") or code not in (None, "proactive.website", "proactive.total"):
+        return False
+    bare = _bare_noun(fig.label)
+    if not bare:
+        return False
+    if in_list or _CATEGORY_NOUN.search(bare):
+        return True
+    return code is None and "主动公开" in fig.context + fig.label
+
+
+def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
+    """Figures in sentences. `units` maps metric code -> catalog unit. Table rows (`| … |`) are skipped."""
+    facts: list[Fact] = []
+    last_category_sentence = -10
+    for idx, sentence in enumerate(_SENTENCE.finditer(text)):
+        if sentence.group(0).lstrip().startswith("|"):
+            continue
+        # A list continues from the previous sentence (`…类信息11条。政策法规5条,便民服务3条。`).
+        in_list = idx == last_category_sentence + 1
+        for fig in _figures(text, sentence):
+            code = classify(fig.label, fig.unit, fig.context, fig.tail)
+            if _is_category(fig, code, in_list):
+                facts.append(Fact("proactive.category", _bare_noun(fig.label), fig.value,
+                                  units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end))
+                in_list, last_category_sentence = True, idx
+                continue
+            # `共发布信息245条，其中…` opens a list of categories.
+            in_list = code in ("proactive.total", "proactive.website") and "其中" in text[fig.end:sentence.end()]
+            if code is None or code == "skip":
+                continue
+            unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
+            facts.append(Fact(code, _breakdown(code, fig), _catalog_value(code, fig, units), unit, fig.qualifier,
+                              fig.start, fig.end))
+    return facts
+
+
+# --- ad hoc statistics tables: `通过政府网站公开数(条)             2306` ----------------------------------
+_STAT_ROW = re.compile(
+    rf"(?m)^\|?\s*(?:[一二三四五六七八九十]+、)?(?P<label>[^\d|\n]{{2,60}}?)\s*[(（](?P<unit>[^)）\n]{{1,8}})[)）]"
+    rf"\s*\|?\s*(?P<num>{NUMBER})\s*(?P<mult>万|亿)?[^\S\n]*\|?[^\S\n]*$")
+_COMPOUND_ROW = re.compile(
+    r"(?m)^\|?\s*(?P<label>[^\d|\n]{2,40}?)\s*\|?\s*(?P<v1>\d+)(?P<u1>次|期|场|班)\s*/\s*(?P<v2>\d+)(?P<u2>人次|人|名)"
+    r"\s*\|?\s*$")
+_TABLE_UNIT = {"条": "条", "件": "件", "次": "次", "个": "个", "人次": "人次", "人": "人", "项": "项",
+               "平方米": "平方米", "万元": "万元", "元": "元", "期": "期", "场": "场", "名": "人"}
+
+
+def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
+    """Rows of a free-form report's statistics table: `label(unit)   value`, and `培训班次/人数 4次/106人`."""
+    facts: list[Fact] = []
+    for m in _STAT_ROW.finditer(text):
+        label, written = m.group("label").strip(), m.group("unit")
+        value = parse_number(m.group("num"))
+        if value is None or written not in _TABLE_UNIT:
+            continue
+        cat = re.fullmatch(r"公开(.{2,30}信息)", label)
+        code = "proactive.category" if cat and written == "条" else classify(label, _TABLE_UNIT[written], label)
+        if code is None and written in ("条", "个", "次"):
+            code = classify(label, "件" if written == "条" else written, label)  # sites mislabel the unit column
+        if code in (None, "skip"):
+            continue
+        breakdown = cat.group(1) if code == "proactive.category" else ""
+        mult = m.group("mult") or ""
+        catalog_unit = units.get(code, written)
+        amount = to_catalog_unit(value, written, mult, catalog_unit) if catalog_unit in ("万元", "元") else value
+        facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end()))
+    for m in _COMPOUND_ROW.finditer(text):
+        label = m.group("label")
+        for v, u in ((m.group("v1"), m.group("u1")), (m.group("v2"), m.group("u2"))):
+            code = classify(label, u, label)
+            if code and code != "skip":
+                facts.append(Fact(code, "", float(v), units.get(code, u), "exact", m.start("label"), m.end()))
+    return facts
+
+
+# --- sentences that state a zero ------------------------------------------------------------------------
+_ZERO_CUE = r"(未|没有|尚未|从未|均未|无一|不涉及|不存在|从没有)"
+_ZERO_SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("requests.received", r"(依申请公开|申请公开|公开申请|信息公开申请|依申请)"),
+    ("review.total", r"行政复议"),
+    ("litigation.total", r"行政诉讼"),
+    ("complaints.total", r"申诉"),
+    ("requests.fees_charged", r"(收费|收取[^。，,；]{0,12}费|处理费)"),
+)
+_NOT_A_ZERO = re.compile(r"纠错|败诉|纠正|被撤销|如果|若")
+
+
+def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
+    """`全年未收到依申请公开申请` -> requests.received 0 (stated_none), for exactly the metrics the sentence names."""
+    facts: list[Fact] = []
+    for sentence in _SENTENCE.finditer(text):
+        s = sentence.group(0)
+        if _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
+            continue
+        for code, subject in _ZERO_SUBJECTS:
+            m = re.search(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}", s)
+            if m:
+                facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none",
+                                  sentence.start() + m.start(), sentence.start() + m.end()))
+    return facts
