@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import json
 import math
 import os
 import pathlib
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 # Must be set before great_expectations is imported: GX reads it at import time.
@@ -27,6 +29,10 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
@@ -76,6 +82,7 @@ NOT_NULL: dict[str, list[str]] = {
 
 # Enough to show what is wrong in load_audit.failures and Data Docs without bloating either.
 MAX_EXAMPLES = 5
+_INDEX_MARK = "<!-- expectations.suites: load failures -->"
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
 
 
@@ -219,7 +226,7 @@ def quarantine_suite() -> list[gxe.Expectation]:
         *_structure("quarantine"),
         _expect(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, column_list=["sha256", "source_path"]),
         # Empty sha256 marks a file that could not be read at all.
-        _expect(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column="sha256", regex=r"^([0-9a-f]{64})?$"),
+        _expect(gxe.ExpectColumnValuesToMatchRegex, CRITICAL, column="sha256", regex=r"^$|^[0-9a-f]{64}$"),
     ]
 
 
@@ -228,7 +235,7 @@ def sql_checks_suite(severities: Mapping[str, str]) -> list[gxe.Expectation]:
     notes = _check_descriptions()
     return [
         _expect(gxe.ExpectColumnValuesToBeInSet, severities[name], column="violations", value_set=[0],
-                row_condition=Column("check") == name, notes=notes.get(name) or None,
+                row_condition=Column("check") == name,
                 description=f"sql check {name}: {notes.get(name) or 'must return zero rows'}")
         for name in sorted(severities)
     ]
@@ -360,6 +367,51 @@ def _run_suite(context: AbstractDataContext, source: Any, name: str, expectation
     return definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
 
 
+def _result_page(suite: str, run_id: RunIdentifier, batch_id: str | None) -> str:
+    """Site-relative path of a validation result page; mirrors how GX's HtmlSiteStore names it."""
+    parts = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=suite), run_id, batch_id).to_tuple()
+    return "validations/" + "/".join(parts) + ".html"
+
+
+def _summarise_in_index(index: pathlib.Path, outcomes: list[Outcome], run_id: RunIdentifier,
+                        pages: Mapping[str, str]) -> None:
+    """Put this run's failed expectations at the top of the Data Docs index.
+
+    GX's index only lists validation runs (suite, run, pass/fail) and its pages never show severity, so a
+    reader had to open every failed run to learn what blocked the load. The block is rebuilt on each call
+    because build_data_docs rewrites index.html from scratch.
+    """
+    if not index.is_file():
+        return
+    failed = sorted((o for o in outcomes if not o.success), key=lambda o: (o.severity != CRITICAL, o.table))
+    when = run_id.run_time.strftime("%Y-%m-%d %H:%M:%S UTC") if run_id.run_time else ""
+    title = f"Run {escape(run_id.run_name or '')} ({when}): "
+    if not failed:
+        body = f"<p>{title}every expectation passed.</p>"
+    else:
+        n_critical = sum(o.severity == CRITICAL for o in failed)
+        rows = []
+        for o in failed:
+            page = pages.get(o.table)
+            where = f'<a href="{escape(page)}">{escape(o.table)}</a>' if page else escape(o.table)
+            examples = json.dumps(o.examples, ensure_ascii=False, default=str)
+            examples = examples if len(examples) <= 300 else examples[:300] + "..."
+            rows.append(f"<tr><td>{escape(o.severity)}</td><td>{where}</td><td>{escape(o.expectation)}</td>"
+                        f"<td>{escape(o.column or '')}</td><td>{o.unexpected_count}</td>"
+                        f"<td><code>{escape(examples)}</code></td></tr>")
+        body = (f"<p>{title}{n_critical} critical and {len(failed) - n_critical} warning expectation(s) failed."
+                "</p><table class=\"table table-sm\"><thead><tr><th>Severity</th><th>Table / check</th>"
+                "<th>Expectation</th><th>Column</th><th>Unexpected</th><th>Examples</th></tr></thead><tbody>"
+                + "".join(rows) + "</tbody></table>")
+    block = (f'{_INDEX_MARK}<div id="load-failures" class="alert alert-{"danger" if failed else "success"}">'
+             f"<h5>Failed expectations of the latest load</h5>{body}</div>{_INDEX_MARK}")
+    html = index.read_text(encoding="utf-8")
+    anchor = html.find('<div id="section-1"')
+    if anchor < 0:  # layout changed: fall back to the top of the body
+        anchor = html.find(">", html.find("<body")) + 1
+    index.write_text(html[:anchor] + block + html[anchor:], encoding="utf-8")
+
+
 def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tuple[str, pandas.DataFrame]],
                    *, current_year: int, unknown_agency_id: str, docs_dir: pathlib.Path | None = None,
                    run_name: str = "load") -> list[Outcome]:
@@ -383,6 +435,7 @@ def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tu
     builders: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"fact_metric": _with_signed}
 
     outcomes: list[Outcome] = []
+    pages: dict[str, str] = {}  # table or sql check -> its validation page, relative to the docs site
     with warnings.catch_warnings():
         # GX warns about its own deprecations (e.g. pandas internals); they are not the caller's business.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -391,9 +444,12 @@ def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tu
             if table not in frames:
                 continue
             frame = _as_pandas(frames[table])
+            if frame.shape == (0, 0):  # "nothing staged" given as a bare DataFrame(): same as no rows
+                frame = pd.DataFrame(columns=COLUMNS[table])
             frame = builders.get(table, lambda f: f)(frame)
             result = _run_suite(context, source, table, suites[table], frame, run_id)
             outcomes += [_outcome(table, r) for r in result.results]
+            pages[table] = _result_page(table, run_id, result.batch_id)
         outcomes += _sql_outcomes({k: (s, _as_pandas(f)) for k, (s, f) in sql_checks.items()})
         if docs_dir is not None:
             if sql_checks:
@@ -403,8 +459,10 @@ def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tu
                     "violations": [len(sql_checks[k][1]) for k in sorted(sql_checks)],
                 })
                 severities = {k: s for k, (s, _) in sql_checks.items()}
-                _run_suite(context, source, SQL_SUITE, sql_checks_suite(severities), summary, run_id)
+                result = _run_suite(context, source, SQL_SUITE, sql_checks_suite(severities), summary, run_id)
+                pages.update(dict.fromkeys(sql_checks, _result_page(SQL_SUITE, run_id, result.batch_id)))
             context.build_data_docs()
+            _summarise_in_index(docs_index(docs_dir), outcomes, run_id, pages)
     return outcomes
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import pathlib
 import re
 from dataclasses import dataclass
 
+import polars as pl
 from charset_normalizer import from_bytes
 
 # Magic numbers of binary formats that are commonly renamed to .txt by scrapers.
@@ -116,3 +118,28 @@ def _decode_text(data: bytes) -> tuple[str, str]:
         raise ValueError(f"undecodable: not utf-8 ({utf8_error.reason}) nor gb18030/big5/utf-16")
     enc = _ENCODING_LABEL.get(best.encoding, best.encoding)
     return str(best), enc
+
+
+def read_file(path: str) -> Decoded:
+    """Read and decode one file; a file that vanished or cannot be read is rejected, not raised."""
+    try:
+        data = pathlib.Path(path).read_bytes()
+    except FileNotFoundError:
+        return Decoded("", 0, None, None, "unreadable: file disappeared before it was read")
+    except OSError as exc:
+        return Decoded("", 0, None, None, f"unreadable: {exc.strerror or exc}")
+    return decode_bytes(data)
+
+
+def decode_files(paths: list[str]) -> pl.DataFrame:
+    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error."""
+    rows = [read_file(p) for p in paths]
+    return pl.DataFrame({
+        "source": paths,
+        "sha256": [r.sha256 for r in rows],
+        "n_bytes": [r.n_bytes for r in rows],
+        "encoding": [r.encoding for r in rows],
+        "text": [r.text for r in rows],
+        "error": [r.error for r in rows],
+    }, schema={"source": pl.String, "sha256": pl.String, "n_bytes": pl.Int64, "encoding": pl.String,
+               "text": pl.String, "error": pl.String})

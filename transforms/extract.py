@@ -7,6 +7,8 @@ import functools
 from importlib import resources
 from typing import Any
 
+import polars as pl
+
 from transforms import prose, region, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
@@ -80,3 +82,27 @@ def extract_report(text: str) -> dict[str, Any]:
 def _plain(value: float) -> int | float:
     """JSON numbers as written: 11 rather than 11.0."""
     return int(value) if float(value).is_integer() else value
+
+
+def extract_records(normalized: pl.DataFrame) -> list[dict[str, Any]]:
+    """A normalized batch (transforms.normalize.normalize_batch) -> one contract record per file, in order.
+
+    Records also carry `n_bytes`, `raw_text` and `normalized_text` for the warehouse; `govreport extract`
+    drops them. Rejected files keep their reason in `error` and `status` = rejected.
+    """
+    records = []
+    for row in normalized.iter_rows(named=True):
+        record: dict[str, Any] = {
+            "source": row["source"], "sha256": row["sha256"] or None,
+            "status": "rejected" if row["error"] else "ok", "error": row["error"],
+            "encoding": row["encoding"], "script": None if row["error"] else row["script"],
+            "n_bytes": row["n_bytes"], "raw_text": row["text"], "normalized_text": row["norm_text"],
+        }
+        if row["error"]:
+            record.update(dict.fromkeys(("title", "agency", "agency_as_written", "province", "city", "county",
+                                         "division_code", "report_year", "published_on", "signed_on", "layout")))
+            record.update(metrics=[], flags=[])
+        else:
+            record.update(extract_report(row["norm_text"]))
+        records.append(record)
+    return records

@@ -290,3 +290,9 @@ def normalize_text(text: str) -> tuple[str, str]:
     """One document through the same batch pipeline: (normalized text, script)."""
     row = normalize_frame(pl.DataFrame({"text": [text]})).row(0, named=True)
     return row["norm_text"], row["script"]
+
+
+def normalize_batch(decoded: pl.DataFrame) -> pl.DataFrame:
+    """A decoded batch -> plus `norm_text` and `script`; text that is no report gets its reason in `error`."""
+    return normalize_frame(decoded).with_columns(
+        pl.coalesce(pl.col("error"), screen_expr(pl.col("norm_text"))).alias("error"))

@@ -1,0 +1,120 @@
+"""load_reports: discover -> decode -> normalize -> extract -> stage -> validate -> publish.
+
+Each task handles a whole batch of files (never one task per document); tasks are thin wrappers over
+transforms/ (pure text work), warehouse/ (DuckDB) and expectations/ (GX). Task inputs are large frames,
+so input hashing for caching is switched off.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from expectations.suites import load_checks, validate_batch
+from transforms.decode import decode_files
+from transforms.extract import extract_records
+from transforms.normalize import normalize_batch
+from warehouse import db
+
+BATCH_SIZE = 2000
+
+
+def list_report_files(source: str | pathlib.Path) -> list[str]:
+    """Every regular file under a directory (sorted, hidden files and folders skipped), or the file itself."""
+    root = pathlib.Path(source)
+    if root.is_file():
+        return [str(root)]
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such file or directory: {root}")
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [os.path.join(dirpath, f) for f in sorted(filenames) if not f.startswith(".")]
+    return found
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def discover(source: str) -> list[str]:
+    return list_report_files(source)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def decode(paths: list[str]):
+    return decode_files(paths)
+
+
+@task(cache_policy=NO_CACHE)
+def normalize(decoded):
+    return normalize_batch(decoded)
+
+
+@task(cache_policy=NO_CACHE)
+def extract(normalized) -> list[dict[str, Any]]:
+    return extract_records(normalized)
+
+
+@task(cache_policy=NO_CACHE)
+def stage(con, records: list[dict[str, Any]], run_id: str, now: datetime) -> None:
+    db.stage(con, db.frames_from_records(records, run_id, now))
+
+
+@task(cache_policy=NO_CACHE)
+def validate(con, docs_dir: str | None) -> list:
+    return validate_batch(
+        db.staged_for_validation(con), db.run_checks(con, load_checks()),
+        current_year=datetime.now().year, unknown_agency_id=db.agency_id(db.UNKNOWN_AGENCY, None),
+        docs_dir=pathlib.Path(docs_dir) if docs_dir else None)
+
+
+@task(cache_policy=NO_CACHE)
+def publish(con) -> None:
+    db.publish(con)
+
+
+@flow(name="load_reports")
+def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE) -> dict:
+    """Load every report file under `source` into the warehouse at `db_path`; returns the audit summary."""
+    logger = get_run_logger()
+    run_id = flow_run.get_id() or str(uuid.uuid4())
+    started = datetime.now()
+    paths = discover(source)
+    con = db.connect(db_path)
+    try:
+        db.reset_staging(con)
+        counts = {"files_seen": len(paths), "reports_loaded": 0, "rejected": 0, "facts_loaded": 0}
+        for i in range(0, len(paths), batch_size):
+            records = extract(normalize(decode(paths[i:i + batch_size])))
+            stage(con, records, run_id, started)
+            ok = [r for r in records if r["status"] == "ok"]
+            counts["reports_loaded"] += len(ok)
+            counts["rejected"] += len(records) - len(ok)
+            counts["facts_loaded"] += sum(len(r["metrics"]) for r in ok)
+            logger.info("batch %d: %d files, %d reports, %d facts", i // batch_size + 1, len(records), len(ok),
+                        sum(len(r["metrics"]) for r in ok))
+        outcomes = validate(con, docs_dir)
+        critical = [o for o in outcomes if not o.success and o.severity == "critical"]
+        warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
+        published = not critical
+        if published:
+            publish(con)
+        message = "published" if published else "not published: critical expectations failed"
+        audit = {
+            "run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
+            "finished_at": datetime.now(), **counts,
+            "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
+            "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
+            "published": published, "message": message,
+        }
+        db.record_audit(con, audit)
+        db.reset_staging(con)
+        logger.info("%s: %s", run_id, message)
+        return audit
+    finally:
+        con.close()

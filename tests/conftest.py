@@ -1,0 +1,24 @@
+"""Shared fixtures: a project-local Prefect home and one Prefect test harness for the whole session."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import pytest  # noqa: E402
+
+EXAMPLES = ROOT / "examples" / "reports"
+GOLD = pathlib.Path(__file__).resolve().parent / "fixtures" / "gold"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's own test harness: a temporary API for real flow runs (started once, ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

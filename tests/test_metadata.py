@@ -1,0 +1,62 @@
+import pytest
+
+from transforms.metadata import (agency_from_title, expand_agency, extract_metadata, find_published_on,
+                                 find_report_year, find_signed_on)
+
+
+@pytest.mark.parametrize("title,agency", [
+    ("泰安市市直机关事务管理局2010年政务公开年度报告", "泰安市市直机关事务管理局"),
+    ("张掖市发展和改革委员会关于2010年政务公开工作总结报告", "张掖市发展和改革委员会"),
+    ("2012年阿尔山市政务公开和政务服务工作总结", "阿尔山市"),
+    ("2025 年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅"),
+    ("市民政局2012年政务公开年报", "市民政局"),
+])
+def test_agency_from_title(title, agency):
+    assert agency_from_title(title) == agency
+
+
+def test_agency_expanded_with_place_from_source_field():
+    assert expand_agency("市民政局", "来源:亳州市民政局 字体") == "亳州市民政局"
+    assert expand_agency("市民政局", "没有地名") == "市民政局"
+
+
+@pytest.mark.parametrize("text,year", [
+    ("统计期限自2010年1月1日起至2011年1月1日止", 2010),
+    ("本年度报告中所列数据统计期限为 2025年 1 月 1 日至 12 月 31 日", 2025),
+    ("2013年1月16日发布。2012年度工作", 2012),
+])
+def test_report_year(text, year):
+    assert find_report_year(text, None) == year
+
+
+def test_report_year_never_defaults_to_publication_year():
+    assert find_report_year("发布日期:2011-02-17 正文没有年份", "无题") is None
+
+
+@pytest.mark.parametrize("text,published", [
+    ("发布日期:2011-02-17 10:52 浏览次数:", "2011-02-17"),
+    ("发布时间:2013-01-16 00:00 来源:x", "2013-01-16"),
+    ("上传人:大米 上传时间:2023-05-19 格式:DOC", "2023-05-19"),
+    ("生成日期\n2021-01-07 10:32:59", "2021-01-07"),
+    ("| 发布机构 | 沭阳县发展和改革局 | 公开日期 | 2024-01-17 |", "2024-01-17"),
+    ("采集时间：2025-12-30T21:37:37+08:00", None),   # crawl time is not publication
+])
+def test_published_on(text, published):
+    assert find_published_on(text) == published
+
+
+@pytest.mark.parametrize("tail,year,signed,flags", [
+    ("二零一一年二月十二日", 2010, "2011-02-12", []),
+    ("〇一〇年十二月十八日", 2010, "2010-12-18", ["year_inferred_from_truncated_date"]),
+    ("沭阳县发展和改革局\n2024年1月17日", 2023, "2024-01-17", []),
+    ("最后一段正文，没有日期。", 2023, None, []),
+])
+def test_signed_on(tail, year, signed, flags):
+    text = "正文。" * 200 + "\n" + tail
+    assert find_signed_on(text, year) == (signed, flags)
+
+
+def test_publication_before_year_end_is_flagged():
+    meta = extract_metadata("2023年机关管理局政务公开汇报\n上传时间:2023-05-19\n正文")
+    assert meta.report_year == 2023
+    assert "report_year_after_publication" in meta.flags

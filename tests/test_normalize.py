@@ -1,0 +1,54 @@
+import pytest
+
+from transforms.normalize import html_to_text, join_page_fragments, normalize_batch, normalize_text
+from transforms.decode import decode_files
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("您現(xiàn)在所在的位置", "您现在所在的位置"),            # ruby pinyin after characters, traditional
+    ("报(bào)告", "报告"),                                  # ruby in simplified text
+    ("事事有回音?! ?/p>", "事事有回音"),                     # markup debris
+    ("共１２３条，占９５％", "共123条，占95%"),              # full-width digits and percent
+    ("張掖市發展和改革委員會", "张掖市发展和改革委员会"),    # OpenCC t2s
+    ("正文\n关闭\n打印\n扫一扫在手机打开当前页面\n正文", "正文\n\n正文"),  # whole chrome lines go
+    ("发布时间:2013-01-16 字体:[ ]", "发布时间:2013-01-16"),  # inline font widget
+    ("第1页 / 共7页\n正文", "正文"),
+    ("打印机、传真机等办公设备", "打印机、传真机等办公设备"),  # chrome words inside text stay
+])
+def test_text_rules(raw, expected):
+    assert normalize_text(raw)[0] == expected
+
+
+@pytest.mark.parametrize("raw,script", [
+    ("張掖市發展和改革委員會關於政務公開工作總結報告", "traditional"),
+    ("张掖市发展和改革委员会关于政务公开工作总结报告", "simplified"),
+    ("繁體版 " + "沭阳县发展和改革局政府信息公开年度报告" * 5, "simplified"),  # a nav link is not the report's script
+])
+def test_script_detection(raw, script):
+    assert normalize_text(raw)[1] == script
+
+
+def test_html_table_rows_keep_cells_and_blank_cells():
+    html = ("<html><head><title>T</title><script>x=1</script></head><body><p>正文</p><table>"
+            "<tr><td>自然</span><span>人</td><td>26</td><td>&nbsp;</td></tr></table></body></html>")
+    text = html_to_text(html)
+    assert "x=1" not in text
+    assert "| 自然人 | 26 |  |" in text
+
+
+def test_page_fragments_rejoin_split_words():
+    body = "甲" * 200
+    text = f"标题\n\n1、{body}公\n\n2、开了依申请信息目录。"
+    assert join_page_fragments(text) == f"标题\n\n{body}公开了依申请信息目录。"
+
+
+def test_real_list_items_are_not_joined():
+    text = "(二)公开形式\n\n1、泰安政府门户网站\n\n2、采取多种形式实施了政务公开。"
+    assert join_page_fragments(text) == text
+
+
+def test_screening_rejects_non_reports(tmp_path):
+    (tmp_path / "news.txt").write_text("今天天气晴朗，市民出游人数大增，公园里人山人海。" * 5, encoding="utf-8")
+    (tmp_path / "en.txt").write_text("Annual report on the weather in London. " * 20, encoding="utf-8")
+    frame = normalize_batch(decode_files([str(tmp_path / "news.txt"), str(tmp_path / "en.txt")]))
+    assert frame["error"].to_list() == ["not_a_report: no mention of information disclosure", "not_chinese_text"]

@@ -1,0 +1,123 @@
+"""Table-driven cases for prose figures, written as they appear in real reports."""
+
+import pytest
+
+from transforms.extract import units
+from transforms.prose import extract_prose, extract_stat_rows, extract_zero_statements
+
+
+def facts(text: str) -> set[tuple]:
+    return {(f.code, f.breakdown, f.value, f.qualifier) for f in extract_prose(text, units())}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("一年来,政风行风热线上线8次,栏目转来涉及我局业务的群众咨询、求助217件,市民论坛发帖咨询85件,都按时答复。",
+     {("hotline.sessions", "", 8, "exact"), ("consultations.total", "政风行风热线", 217, "exact"),
+      ("consultations.total", "市民论坛", 85, "exact")}),
+    ("充分利用政府信息门户网站公开机构职能类信息11条。政策法规5条,便民服务3条。",
+     {("proactive.category", "机构职能类信息", 11, "exact"), ("proactive.category", "政策法规", 5, "exact"),
+      ("proactive.category", "便民服务", 3, "exact")}),
+    ("依托市政府信息公开网站共发布信息245条,比去年有新增,其中人事信息类28条,工作动态类87条。",
+     {("proactive.website", "", 245, "exact"), ("proactive.category", "人事信息类", 28, "exact"),
+      ("proactive.category", "工作动态类", 87, "exact")}),
+    ("全年共审核发布各类公开政府信息249条，其中：发布行政公文和政策解读信息9条；重点工作39条。",
+     {("proactive.total", "", 249, "exact"), ("proactive.category", "行政公文和政策解读信息", 9, "exact"),
+      ("proactive.category", "重点工作", 39, "exact")}),
+    ("全年主动公开市政府规章 22 件、人事任免文件 196 件、其他文件 84 件；推进重点领域 125 项信息公开任务。",
+     {("proactive.category", "市政府规章", 22, "exact"), ("proactive.category", "人事任免文件", 196, "exact"),
+      ("proactive.category", "其他文件", 84, "exact")}),
+    ("在市电视台、《张掖日报》等媒体上宣传报道发改委相关工作30余次。", {("proactive.media_reports", "", 30, "at_least")}),
+    ("全年编发《发展改革动态》11期、《重点项目建设》2期。",
+     {("proactive.gazette_issues", "发展改革动态", 11, "exact"), ("proactive.gazette_issues", "重点项目建设", 2, "exact")}),
+    ("2009年更新电脑4台,2010年配备电脑5台。",
+     {("equipment.computers", "2009", 4, "exact"), ("equipment.computers", "2010", 5, "exact")}),
+    ("共受理各类群众投诉问题70多件,群众对答复处理结果满意率达到95%以上。",
+     {("satisfaction.rate", "", 95, "at_least")}),
+    ("自市长热线电话开通以来,共受理各类群众投诉问题70多件。", {("hotline.cases", "", 70, "at_least")}),
+    ("收到市长电子信箱、便民“12345”公开电话情况反映13件,按时办结13件;",
+     {("hotline.cases", "", 13, "exact"), ("hotline.cases_closed", "", 13, "exact")}),
+    ("领导小组年内两次召开政务公开工作会议,研究部署相关工作。", {("meetings.held", "", 2, "exact")}),
+    ("先后召开3次专题会议,研究制定政务公开工作实施方案。", {("meetings.held", "", 3, "exact")}),
+    ("76个单位开展了政务公开工作,全市公开的各类项目合计为256项,办事窗口31个。",
+     {("staff.units", "", 76, "exact"), ("service_center.windows", "", 31, "exact")}),
+    ("市政府共受理政府信息公开申请 1295 件，办结 1191 件（含上年结转 189 件）。",
+     {("requests.received", "", 1295, "exact"), ("requests.handled_total", "", 1191, "exact"),
+      ("requests.carried_in", "", 189, "exact")}),
+    ("其中，予以公开及部分公开 208 件（17.46%），不予公开 20 件（1.68%），因本机关不掌握等原因无法提供 564 件。",
+     {("requests.denied", "", 20, "exact"), ("requests.unavailable", "", 564, "exact")}),
+    ("收取信息处理费共计380元。", {("requests.fees_charged", "", 380, "exact")}),
+    ("全年受理网络问政182件。", {("consultations.total", "网络问政", 182, "exact")}),
+    ("召开市政府新闻发布会 42 场、新闻通气会 19 场。",
+     {("proactive.press_conferences", "", 42, "exact"), ("proactive.press_conferences", "", 19, "exact")}),
+])
+def test_prose_figures(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "按照泰政办函[2011]3号《关于做好2010年政府信息公开工作年度报告编制工作和发布工作的通知》的要求。",  # document number
+    "本报告中所列数据的统计期限自2010年1月1日起至2011年1月1日止。",                                  # dates
+    "地址：沭阳县沭城街道苏州东路42号，邮编：223600，电话：0527—83593059。",                          # address, phone
+    "第1页 / 共7页",                                                                                   # page counter
+    "第二十条第（一）项",                                                                               # article number
+    "一是召开局党委扩大会议。二是调整充实了领导小组。",                                                 # list ordinals
+    "每月召开一次办公会,听取各中心工作情况汇报。",                                                       # a frequency, not a count
+    "建立了首问负责制、一次性告知制等十项工作制度。",
+    "同比显著增长82%，其中 47%来自海外；社交媒体账号粉丝总量近 45.9 万人。",                            # no catalog code
+    "（其中修订 16 件）",
+    "从机关各科室抽调4名工作人员,明确专人专岗负责。",
+])
+def test_numbers_that_are_not_facts(text):
+    assert facts(text) == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("全年未收到依申请公开类信息申请。", {"requests.received"}),
+    ("目前尚未收到公开申请。", {"requests.received"}),
+    ("2012年,没有群众向我局申请公开民政信息,故未发生依申请公开政府信息情况以及因政府信息公开申请行政复议、提起行政诉讼等情况。",
+     {"requests.received", "review.total", "litigation.total"}),
+    ("本年度内事务管理局政务信息公开不涉及依申请公开、不予公开及咨询政府信息情况;申请行政复议、提起行政诉讼和申诉的情况。",
+     {"requests.received", "review.total", "litigation.total", "complaints.total"}),
+    ("我局从没有涉及信息收费所以也不存在信息减免费的情况。", {"requests.fees_charged"}),
+    ("2025 年度本机关未收取信息公开处理费。", {"requests.fees_charged"}),
+    ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", set()),   # about outcomes, not a zero count
+    ("全年未发生政府信息公开方面责任追究结果情况。", set()),
+    ("对不予公开的信息将给予信息申请人情况说明。", set()),
+])
+def test_zero_statements(text, expected):
+    got = extract_zero_statements(text, units())
+    assert {f.code for f in got} == expected
+    assert all(f.value == 0 and f.qualifier == "stated_none" for f in got)
+
+
+@pytest.mark.parametrize("row,expected", [
+    ("通过政府网站公开数(条)             2306", ("proactive.website", "", 2306)),
+    ("召开新闻发布会次数(条)             5", ("proactive.press_conferences", "", 5)),
+    ("二、依申请公开数量(件)             0", ("requests.received", "", 0)),
+    ("四、行政诉讼数量(件)              5", ("litigation.total", "", 5)),
+    ("公开保障性住户信息(条)             14", ("proactive.category", "保障性住户信息", 14)),
+    ("公共查阅点查阅量(人次)             130", ("proactive.reading_point_visits", "", 130)),
+    ("行政非许可事项(项)               68", ("approval.non_licensing_items", "", 68)),
+    ("政务服务中心办结量(件)             20582", ("service_center.cases_closed", "", 20582)),
+    ("信息公开专职人员数(个)             10", ("staff.full_time", "", 10)),
+    ("召开信息公开工作会或专题会(次)         6", ("meetings.held", "", 6)),
+    ("信息公开专项经费(万元)             9.5万", ("budget.disclosure", "", 9.5)),
+    ("| 通过政府网站公开数(条) | 2306 |", ("proactive.website", "", 2306)),
+])
+def test_statistics_table_rows(row, expected):
+    got = extract_stat_rows(row, units())
+    assert [(f.code, f.breakdown, f.value) for f in got] == [expected]
+    assert all(f.qualifier == "exact" for f in got)
+
+
+def test_compound_cell_gives_both_figures():
+    got = extract_stat_rows("培训班次/人数 4次/106人", units())
+    assert {(f.code, f.value) for f in got} == {("training.sessions", 4), ("training.participants", 106)}
+
+
+@pytest.mark.parametrize("row", [
+    "实际进驻审批事项数量/应进驻审批事项数量(件)   217",
+    "是否实现网上信息公开及政务服务          是",
+])
+def test_statistics_rows_without_a_code(row):
+    assert extract_stat_rows(row, units()) == []
