@@ -1,10 +1,10 @@
 """Great Expectations suites for the published tables, and the gate that runs them.
 
 Each published table has one suite built in code by a small function below. Every expectation carries a
-severity, both in GX's own ``severity`` field and in ``meta["severity"]`` (so it shows in Data Docs and
-survives serialisation): a failed *critical* expectation blocks publication, a failed *warning* is only
-recorded. Cross-table rules cannot be expressed on pandas batches in GX Core 1.x (UnexpectedRowsExpectation
-needs a SQL/Spark source), so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows;
+severity, both in GX's own ``severity`` field and in ``meta["severity"]`` (kept in the persisted suite JSON):
+a failed *critical* expectation blocks publication, a failed *warning* is only recorded. Cross-table rules
+cannot be expressed on pandas batches in GX Core 1.x (UnexpectedRowsExpectation needs a SQL/Spark source),
+so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows;
 the warehouse runs them and hands the violating rows to :func:`validate_batch`.
 """
 
@@ -17,11 +17,13 @@ import json
 import math
 import os
 import pathlib
-import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
 
 # Must be set before great_expectations is imported: GX reads it at import time.
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -29,16 +31,14 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
 if TYPE_CHECKING:
-    import pandas
-
     from great_expectations.data_context import AbstractDataContext
 
 __all__ = ["Outcome", "SEVERITIES", "TABLES", "docs_index", "load_checks", "metric_catalog", "validate_batch"]
@@ -268,29 +268,22 @@ def _context(docs_dir: pathlib.Path | None) -> AbstractDataContext:
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON types for examples: NaN/NaT -> None, numpy scalars -> Python, dates -> ISO strings."""
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
         return None if math.isnan(value) else value
-    if isinstance(value, int):
-        return value
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.time)):  # includes datetime and pd.Timestamp
+        return value.isoformat()
+    if isinstance(value, np.datetime64):  # .tolist() would give bare nanoseconds
+        return _jsonable(pd.Timestamp(value))
     if hasattr(value, "tolist"):  # numpy scalars and arrays (e.g. fact_report.flags)
         return _jsonable(value.tolist())
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    try:
-        import pandas as pd
-
-        if value is pd.NaT or value is pd.NA:
-            return None
-        if isinstance(value, pd.Timestamp):
-            return value.isoformat()
-    except ImportError:  # pragma: no cover - pandas is part of the pinned stack
-        pass
     return str(value)
 
 
@@ -325,7 +318,7 @@ def _outcome(table: str, result: Any) -> Outcome:
                    success=bool(result.success), unexpected_count=unexpected, examples=examples)
 
 
-def _sql_outcomes(sql_checks: Mapping[str, tuple[str, pandas.DataFrame]]) -> list[Outcome]:
+def _sql_outcomes(sql_checks: Mapping[str, tuple[str, pd.DataFrame]]) -> list[Outcome]:
     out = []
     for name, (severity, frame) in sorted(sql_checks.items()):
         if severity not in SEVERITIES:
@@ -336,7 +329,7 @@ def _sql_outcomes(sql_checks: Mapping[str, tuple[str, pandas.DataFrame]]) -> lis
     return out
 
 
-def _with_signed(frame: pandas.DataFrame) -> pandas.DataFrame:
+def _with_signed(frame: pd.DataFrame) -> pd.DataFrame:
     """fact_metric needs `signed`; derive it from the catalog when the caller did not join it."""
     if "signed" in frame.columns:
         return frame
@@ -344,13 +337,13 @@ def _with_signed(frame: pandas.DataFrame) -> pandas.DataFrame:
     return frame.assign(signed=frame["metric_code"].map(catalog) if "metric_code" in frame.columns else None)
 
 
-def _as_pandas(frame: Any) -> pandas.DataFrame:
+def _as_pandas(frame: Any) -> pd.DataFrame:
     # GX Core only validates pandas frames; accept polars too so callers need not remember.
     return frame.to_pandas() if hasattr(frame, "to_pandas") and not hasattr(frame, "iloc") else frame
 
 
 def _run_suite(context: AbstractDataContext, source: Any, name: str, expectations: list[gxe.Expectation],
-               frame: pandas.DataFrame, run_id: RunIdentifier) -> Any:
+               frame: pd.DataFrame, run_id: RunIdentifier) -> Any:
     """One suite, one validation definition, one run over the whole frame."""
     try:
         asset = source.get_asset(name)
@@ -367,10 +360,14 @@ def _run_suite(context: AbstractDataContext, source: Any, name: str, expectation
     return definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
 
 
-def _result_page(suite: str, run_id: RunIdentifier, batch_id: str | None) -> str:
+def _result_id(suite: str, run_id: RunIdentifier, batch_id: str | None) -> ValidationResultIdentifier:
+    # The key ValidationDefinition.run stores the result under (suite, run name, run time, batch).
+    return ValidationResultIdentifier(ExpectationSuiteIdentifier(name=suite), run_id, batch_id)
+
+
+def _result_page(result_id: ValidationResultIdentifier) -> str:
     """Site-relative path of a validation result page; mirrors how GX's HtmlSiteStore names it."""
-    parts = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=suite), run_id, batch_id).to_tuple()
-    return "validations/" + "/".join(parts) + ".html"
+    return "validations/" + "/".join(result_id.to_tuple()) + ".html"
 
 
 def _summarise_in_index(index: pathlib.Path, outcomes: list[Outcome], run_id: RunIdentifier,
@@ -412,7 +409,7 @@ def _summarise_in_index(index: pathlib.Path, outcomes: list[Outcome], run_id: Ru
     index.write_text(html[:anchor] + block + html[anchor:], encoding="utf-8")
 
 
-def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tuple[str, pandas.DataFrame]],
+def validate_batch(frames: dict[str, pd.DataFrame], sql_checks: dict[str, tuple[str, pd.DataFrame]],
                    *, current_year: int, unknown_agency_id: str, docs_dir: pathlib.Path | None = None,
                    run_name: str = "load") -> list[Outcome]:
     """frames: table name -> staged rows (pandas) for any subset of the five tables (skip suites whose frame is absent).
@@ -421,48 +418,47 @@ def validate_batch(frames: dict[str, pandas.DataFrame], sql_checks: dict[str, tu
     small 'sql_checks' suite over a summary frame (one row per check and its violation count, expecting 0).
     docs_dir: when given, use a file-mode GX context rooted there, persist suites + validation results, and build
     Data Docs (HTML) into it; return fast when None (ephemeral context, no docs)."""
-    import pandas as pd
-
     unknown = set(frames) - set(TABLES)
     if unknown:
         raise ValueError(f"no suite for {sorted(unknown)}; known tables: {list(TABLES)}")
     docs_dir = pathlib.Path(docs_dir) if docs_dir is not None else None
     context = _context(docs_dir)
-    source = context.data_sources.add_or_update_pandas("staging") if docs_dir else context.data_sources.add_pandas(
-        "staging")
-    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.timezone.utc))
+    # A file context keeps the data source between calls; add_or_update reuses it and its assets.
+    source = context.data_sources.add_or_update_pandas("staging")
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
     suites = build_suites(current_year=current_year, unknown_agency_id=unknown_agency_id)
-    builders: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"fact_metric": _with_signed}
 
     outcomes: list[Outcome] = []
     pages: dict[str, str] = {}  # table or sql check -> its validation page, relative to the docs site
-    with warnings.catch_warnings():
-        # GX warns about its own deprecations (e.g. pandas internals); they are not the caller's business.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        for table in TABLES:
-            if table not in frames:
-                continue
-            frame = _as_pandas(frames[table])
-            if frame.shape == (0, 0):  # "nothing staged" given as a bare DataFrame(): same as no rows
-                frame = pd.DataFrame(columns=COLUMNS[table])
-            frame = builders.get(table, lambda f: f)(frame)
-            result = _run_suite(context, source, table, suites[table], frame, run_id)
-            outcomes += [_outcome(table, r) for r in result.results]
-            pages[table] = _result_page(table, run_id, result.batch_id)
-        outcomes += _sql_outcomes({k: (s, _as_pandas(f)) for k, (s, f) in sql_checks.items()})
-        if docs_dir is not None:
-            if sql_checks:
-                summary = pd.DataFrame({
-                    "check": sorted(sql_checks),
-                    "severity": [sql_checks[k][0] for k in sorted(sql_checks)],
-                    "violations": [len(sql_checks[k][1]) for k in sorted(sql_checks)],
-                })
-                severities = {k: s for k, (s, _) in sql_checks.items()}
-                result = _run_suite(context, source, SQL_SUITE, sql_checks_suite(severities), summary, run_id)
-                pages.update(dict.fromkeys(sql_checks, _result_page(SQL_SUITE, run_id, result.batch_id)))
-            context.build_data_docs()
-            _summarise_in_index(docs_index(docs_dir), outcomes, run_id, pages)
+    built: list[Any] = []  # what this call adds to Data Docs
+    for table in TABLES:
+        if table not in frames:
+            continue
+        frame = _as_pandas(frames[table])
+        if frame.shape == (0, 0):  # "nothing staged" given as a bare DataFrame(): same as no rows
+            frame = pd.DataFrame(columns=COLUMNS[table])
+        if table == "fact_metric":
+            frame = _with_signed(frame)
+        result = _run_suite(context, source, table, suites[table], frame, run_id)
+        outcomes += [_outcome(table, r) for r in result.results]
+        built += [ExpectationSuiteIdentifier(name=table), _result_id(table, run_id, result.batch_id)]
+        pages[table] = _result_page(built[-1])
+    outcomes += _sql_outcomes({k: (s, _as_pandas(f)) for k, (s, f) in sql_checks.items()})
+    if docs_dir is not None:
+        if sql_checks:
+            summary = pd.DataFrame({
+                "check": sorted(sql_checks),
+                "severity": [sql_checks[k][0] for k in sorted(sql_checks)],
+                "violations": [len(sql_checks[k][1]) for k in sorted(sql_checks)],
+            })
+            severities = {k: s for k, (s, _) in sql_checks.items()}
+            result = _run_suite(context, source, SQL_SUITE, sql_checks_suite(severities), summary, run_id)
+            built += [ExpectationSuiteIdentifier(name=SQL_SUITE), _result_id(SQL_SUITE, run_id, result.batch_id)]
+            pages.update(dict.fromkeys(sql_checks, _result_page(built[-1])))
+        # Render only this call's suites and results (plus the index): a full rebuild re-renders every past
+        # load's results and grows slower with each load.
+        context.build_data_docs(resource_identifiers=built)
+        _summarise_in_index(docs_index(docs_dir), outcomes, run_id, pages)
     return outcomes
 
 

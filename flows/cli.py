@@ -35,7 +35,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(f"expectations failed: {audit['expectations_failed']} critical, {audit['warnings_failed']} warnings")
     print(f"published:           {'yes' if audit['published'] else 'no'}")
     if not args.no_docs:
-        print(f"data docs:           {_docs_dir(args.db)}/uncommitted/data_docs/local_site/index.html")
+        from expectations.suites import docs_index
+
+        print(f"data docs:           {docs_index(pathlib.Path(_docs_dir(args.db)))}")
     return 0 if audit["published"] else 1
 
 
