@@ -1,7 +1,13 @@
 import pytest
 
-from transforms.metadata import (agency_from_title, expand_agency, extract_metadata, find_published_on,
-                                 find_report_year, find_signed_on)
+from transforms.metadata import (
+    agency_from_title,
+    expand_agency,
+    extract_metadata,
+    find_published_on,
+    find_report_year,
+    find_signed_on,
+)
 
 
 @pytest.mark.parametrize("title,agency", [

@@ -1,7 +1,7 @@
 import pytest
 
-from transforms.normalize import html_to_text, join_page_fragments, normalize_batch, normalize_text
 from transforms.decode import decode_files
+from transforms.normalize import html_to_text, join_page_fragments, normalize_batch, normalize_text
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -127,8 +127,8 @@ def _script_classes() -> tuple[str, str]:
     han = "".join(chr(c) for c in range(0x4E00, 0xA000))
     to_simp = _t2s().convert(han)
     to_trad = opencc.OpenCC("s2t").convert(han)
-    trad = "".join(a for a, b in zip(han, to_simp) if a != b)
-    simp = "".join(a for a, b in zip(han, to_trad) if a != b)
+    trad = "".join(a for a, b in zip(han, to_simp, strict=True) if a != b)
+    simp = "".join(a for a, b in zip(han, to_trad, strict=True) if a != b)
     return f"[{re.escape(trad)}]", f"[{re.escape(simp)}]"
 
 
@@ -170,7 +170,8 @@ _CHROME_LINE = [
     r"Produced By.*", r"扫一扫在手机打开当前页面", r"设为首页.*", r".*ICP备.*", r".*公网安备.*", r"Copyright.*",
     r".*版权所有.*", r"字体[:：]?\s*\[.*\].*", r"(您现在所在的|您当前的|当前)位置[:：].*", r"返回\s*下载\s*相关\s*举报",
     r"点击查看更多>>", r"展开阅读全文", r"相关资源", r"正为您匹配相似的精品文档", r"相关搜索", r"最新文档",
-    r"电脑版.*", r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-", r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页", r".*\.docx?_第\d+页",
+    r"电脑版.*", r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-", r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页",
+    r".*\.docx?_第\d+页",
     r"《.*》由会员分享.*", r"当前位置[:：].*", r"地址[:：].*邮编.*", r"主办单位[:：].*",
     r"网站标识码.*", r"浏览次数[:：]?\s*", r"【\s*(字体|大|中|小|\s)*】",
 ]
@@ -203,7 +204,8 @@ def join_page_fragments(text: str) -> str:
         n = int(m.group(1))
         prev_break = text.rfind("\n", 0, m.start())
         prev_line = text[prev_break + 1:m.start()]
-        if (expect is None or n == expect) and n >= 2 and len(prev_line) > 150 and not re.search(r"[。！？：；]$", prev_line):
+        mid_sentence = len(prev_line) > 150 and not re.search(r"[。！？：；]$", prev_line)
+        if (expect is None or n == expect) and n >= 2 and mid_sentence:
             out.append(text[last:m.start()])
             last = m.end()
             joined += 1
@@ -218,7 +220,8 @@ def join_page_fragments(text: str) -> str:
     return re.sub(r"(?m)^1、", "", joined_text, count=1)
 
 
-_HEADING_START = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第.+[条项章]|\||注[:：]|#)")
+_HEADING_START = re.compile(
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第.+[条项章]|\||注[:：]|#)")
 
 
 def join_wrapped_lines(text: str) -> str:

@@ -127,7 +127,7 @@ def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
         sep = max(before.rfind(c) for c in _CLAUSE_SEP)
         clause_start = max(sep + 1, last_end)
         label = s_text[clause_start:m.start()].strip()
-        label = re.sub(r"[(（][^)）]*[)）]?$", "", label).strip()
+        label = re.sub(r"[(（][^)）]*[)）]$", "", label).strip().lstrip("(（")
         tail_m = re.match(rf"[^{_CLAUSE_SEP}]*", after)
         yield _Figure(
             start=s_start + clause_start, end=s_start + m.end(), value=value, unit=m.group("unit"),
@@ -157,7 +157,7 @@ def _bare_noun(label: str) -> str:
 
 def _breakdown(code: str, fig: _Figure) -> str:
     if code == "consultations.total":
-        channels = list(_CHANNEL.finditer(fig.context + fig.label))
+        channels = list(_CHANNEL.finditer(fig.context))
         return _VERBS.sub("", channels[-1].group(0)) if channels else ""
     if code == "proactive.gazette_issues":
         titles = _TITLE.findall(fig.label)

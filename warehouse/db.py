@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import pathlib
-import re
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -28,10 +27,10 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
     return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
 
 
-def _statements(sql: str) -> list[str]:
-    """Split a .sql file into statements (our files keep `;` out of string literals)."""
-    body = re.sub(r"(?m)^\s*--.*$", "", sql)
-    return [s.strip() for s in body.split(";") if s.strip()]
+def _run_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a .sql file statement by statement (DuckDB's own parser splits it, so `;` in literals is safe)."""
+    for stmt in con.extract_statements(sql):
+        con.execute(stmt)
 
 
 def connect(path: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -42,11 +41,9 @@ def connect(path: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBP
     con = duckdb.connect(str(path))
     catalog = str(resources.files("warehouse").joinpath("metric_catalog.csv"))
     for _name, sql in _sql_files("ddl"):
-        for stmt in _statements(sql.replace("$catalog", catalog.replace("'", "''"))):
-            con.execute(stmt)
+        _run_script(con, sql.replace("$catalog", catalog.replace("'", "''")))
     for _name, sql in _sql_files("views"):
-        for stmt in _statements(sql):
-            con.execute(stmt)
+        _run_script(con, sql)
     return con
 
 
@@ -127,7 +124,8 @@ def staged_for_validation(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFr
     return frames
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, checks: list[tuple[str, str, str]]) -> dict[str, tuple[str, pd.DataFrame]]:
+def run_checks(con: duckdb.DuckDBPyConnection,
+               checks: list[tuple[str, str, str]]) -> dict[str, tuple[str, pd.DataFrame]]:
     """Cross-table checks: queries over the staging tables that must return zero rows."""
     return {name: (severity, con.sql(sql).df()) for name, severity, sql in checks}
 
@@ -137,8 +135,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> None:
     sql = resources.files("warehouse").joinpath("publish.sql").read_text(encoding="utf-8")
     con.execute("BEGIN TRANSACTION")
     try:
-        for stmt in _statements(sql):
-            con.execute(stmt)
+        _run_script(con, sql)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -154,4 +151,4 @@ def record_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, Any]) -> None:
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*PUBLISHED, "load_audit")}
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*PUBLISHED, "load_audit")}

@@ -1,0 +1,79 @@
+import pathlib
+
+import pytest
+
+from transforms.region import UNKNOWN, Region, division_count, resolve_region
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples" / "reports"
+
+
+@pytest.mark.parametrize("agency,text,province,city,county,code,level", [
+    # The shared samples.
+    ("泰安市市直机关事务管理局", "", "山东省", "泰安市", None, "370900", "city"),
+    ("亳州市民政局", "", "安徽省", "亳州市", None, "341600", "city"),
+    ("张掖市发展和改革委员会", "", "甘肃省", "张掖市", None, "620700", "city"),
+    ("阿尔山市人民政府", "", "内蒙古自治区", "兴安盟", "阿尔山市", "152202", "county"),
+    ("沭阳县发展和改革局", "", "江苏省", "宿迁市", "沭阳县", "321322", "county"),
+    ("上海市人民政府办公厅", "", "上海市", None, None, "310000", "province"),
+    # Abbreviated agency names and short place forms (short forms only open the name, before an organ word).
+    ("泰安市直机关", "", "山东省", "泰安市", None, "370900", "city"),
+    ("泰安发改委", "", "山东省", "泰安市", None, "370900", "city"),
+    ("沭阳县发改局", "", "江苏省", "宿迁市", "沭阳县", "321322", "county"),
+    ("内蒙古自治区人民政府", "", "内蒙古自治区", None, None, "150000", "province"),
+    ("中共泰安市委办公室", "", "山东省", "泰安市", None, "370900", "city"),
+    # A county-level city: the county itself in county, its prefecture (a 盟 here) in city.
+    ("阿尔山市政府", "", "内蒙古自治区", "兴安盟", "阿尔山市", "152202", "county"),
+    # A county-level city directly under the province (仙桃): the dataset's 4290 row is a placeholder, city None.
+    ("仙桃市人民政府", "", "湖北省", None, "仙桃市", "429004", "county"),
+    # Municipal districts: adcodes.csv puts them under a 3101 "市辖区" placeholder row, not a real prefecture,
+    # so a municipality's district goes in county with city None (as for the municipality's own bodies).
+    ("上海市浦东新区人民政府", "", "上海市", None, "浦东新区", "310115", "county"),
+    ("江苏省沭阳县人民政府", "", "江苏省", "宿迁市", "沭阳县", "321322", "county"),
+    # Autonomous prefecture, by its full name and its usual 州 form.
+    ("延边朝鲜族自治州人民政府", "", "吉林省", "延边朝鲜族自治州", None, "222400", "city"),
+    ("延边州人民政府", "", "吉林省", "延边朝鲜族自治州", None, "222400", "city"),
+    # A generic district name (东区) counts only right after its parent.
+    ("攀枝花市东区人民政府", "", "四川省", "攀枝花市", "东区", "510402", "county"),
+    # Ambiguous names resolved by context: 朝阳区 is in Beijing and Changchun.
+    ("朝阳区人民政府", "北京市朝阳区人民政府2012年政府信息公开年报", "北京市", None, "朝阳区", "110105", "county"),
+    ("朝阳区人民政府", "2012年北京朝阳区政务公开", "北京市", None, "朝阳区", "110105", "county"),
+    # 鼓楼区 exists in Nanjing, Xuzhou, Fuzhou and Kaifeng: 江苏省 leaves two, so only the province is kept.
+    ("鼓楼区人民政府", "江苏省", "江苏省", None, None, "320000", "province"),
+    # 吉林 is both a province and its prefecture: only the province is certain.
+    ("吉林海关", "", "吉林省", None, None, "220000", "province"),
+    # The agency has no place: the report's source field names it in full.
+    ("市民政局", "发布时间:2013-01-16 来源:亳州市民政局 字体:[ ]\n正文", "安徽省", "亳州市", None, "341600", "city"),
+    ("市机关事务管理局", "主办:泰安市人民政府 承办:市机关事务管理局\n正文", "山东省", "泰安市", None, "370900", "city"),
+    # A 县 body belongs to a …县: the district's 民政局 on the next line is another body.
+    ("县民政局", "来源:沭阳县民政局\n抄送:宿豫区民政局", "江苏省", "宿迁市", "沭阳县", "321322", "county"),
+    # No agency at all: the title line.
+    (None, "2012年阿尔山市政务公开和政务服务工作总结\n正文", "内蒙古自治区", "兴安盟", "阿尔山市", "152202", "county"),
+])
+def test_resolve(agency, text, province, city, county, code, level):
+    assert resolve_region(agency, text) == Region(province, city, county, code, level)
+
+
+@pytest.mark.parametrize("agency,text", [
+    # Example 002 names no place for the agency; its body's 市交通运输局 has none either.
+    ("市机关事务管理局", (EXAMPLES / "002_7c87eaa59cda9d84.txt").read_text(encoding="utf-8")),
+    ("市机关事务管理局", "地址:中山路1号 市机关事务管理局"),  # 中山 is a short form, never taken inside a word
+    ("中山大学", ""),  # short form at the start but not before an organ word
+    ("县民政局", "来源:沭阳县民政局\n抄送:定边县民政局"),  # two different counties: conflicting, no guess
+    ("县民政局", "来源:沭阳县民政局\n抄送:泗阳县民政局"),  # two 宿迁 counties: still conflicting, no half answer
+    ("广东区域协调办公室", ""),  # 东区 inside 广东区域
+    ("区民政局", "河北区域协同发展"),  # 河北区 inside 河北区域
+    ("朝阳区人民政府", "无地名"),  # Beijing or Changchun: nothing in common
+    ("市民政局", "2010年泰安市市直机关事务管理局年报\n正文"),  # the title is another body's
+    ("国务院办公厅", "国务院办公厅2012年政府信息公开工作年度报告"),
+    (None, ""),
+])
+def test_unknown(agency, text):
+    assert resolve_region(agency, text) == UNKNOWN
+
+
+def test_agency_place_wins_over_text():
+    assert resolve_region("亳州市民政局", "来源:泰安市民政局").city == "亳州市"
+
+
+def test_dataset_loaded():
+    assert division_count() > 3000

@@ -1,0 +1,744 @@
+"""The State Council template's tables (表二 / 表三 / 表四) in normalized text -> Facts.
+
+Rows are found by their labels and columns by the template's fixed order, never by position in the file:
+scraped HTML gives one `| cell | cell |` line per row with blank cells kept, while PDF text loses cells,
+splits labels over lines, strips labels off value rows or writes a row's cells one per line. Value rows
+that lost their label are placed by template order between the labelled rows around them, and the table's
+own arithmetic (一+二 = 七+四, 总计 = the six applicant columns, （七）总计 = the outcome rows, 表四 总计 =
+its four parts) decides ambiguous placements and raises `totals_do_not_add_up`; it never changes a value.
+A blank cell is no fact, a written 0 is a fact; nothing is derived.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from transforms.facts import APPLICANT_COLUMNS, Fact
+
+FLAG_TOTALS = "totals_do_not_add_up"
+FLAG_UNPLACED = "table_rows_unplaced"
+
+# --- cells and lines ----------------------------------------------------------------------------------
+
+# A parenthetical inside a cell or line is an annotation (（其中修订16件）), never a table value.
+_PAREN = re.compile(r"[（(][^（()）\n]*[)）]")
+# A value as written: optional sign (本年增/减 may be negative), thousands commas, decimals, a unit of its own.
+_NUMBER = re.compile(r"(?P<sign>[+\-－−]|增加?|减少?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                     r"(?P<unit>万元|元|件|项|个|条)?")
+# Scraped PDFs glue the first value to its label (行政许可0); the label must end in Han or a closing mark.
+_GLUED = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)”」])(?P<value>[+\-－−]?\d+(?:\.\d+)?(?:万元|元|件|项)?)")
+_BLANK_CELLS = frozenset({"-", "--", "—", "——", "－", "/", "／", "\\", "–", "─", "—/—", "&nbsp;"})
+_MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
+_TOKEN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: float | None  # None: a blank cell (no fact, but it keeps its column)
+    unit: str            # unit written inside the cell (元, 万元...), "" when none
+    start: int           # evidence span: the text line the cell sits on
+    end: int
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    labels: list[str]   # label cells (pipe rows) or the label text before the values
+    cells: list[_Cell]  # value cells after the last label, blanks kept
+    note: str           # parenthetical annotations that sat next to values
+    pipe: bool
+
+    @property
+    def label(self) -> str:
+        """Label cells joined with `|`, whitespace removed and brackets made full-width, for label regexes."""
+        joined = "|".join(_SPACE.sub("", x) for x in self.labels if x.strip())
+        return joined.replace("(", "（").replace(")", "）")
+
+    @property
+    def has_values(self) -> bool:
+        """A row line: a written number, or (HTML) a labelled row whose cells are all blank."""
+        return any(c.value is not None for c in self.cells) or (self.pipe and bool(self.labels)
+                                                                 and len(self.cells) >= 3)
+
+
+def _cell(raw: str, start: int, end: int) -> _Cell | None:
+    """A value or blank cell, or None when the text is a label."""
+    core = _PAREN.sub("", raw).strip()
+    if not raw.strip() or core in _BLANK_CELLS:
+        return _Cell(None, "", start, end)
+    m = _NUMBER.fullmatch(core.replace(" ", ""))
+    if not m:
+        return None
+    value = float(m.group("num").replace(",", ""))
+    if m.group("sign") and m.group("sign")[0] in "-－−减":
+        value = -value
+    return _Cell(value, m.group("unit") or "", start, end)
+
+
+def _parse_line(line: str, start: int) -> _Line | None:
+    """Split one text line into label text and value cells (None for markdown separator rows)."""
+    end = start + len(line)
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        if _MD_SEPARATOR.fullmatch(stripped):
+            return None
+        parts = line.split("|")
+        if parts and not parts[0].strip():
+            parts = parts[1:]
+        if parts and not parts[-1].strip():
+            parts = parts[:-1]
+        labels: list[str] = []
+        cells: list[_Cell] = []
+        notes: list[str] = []
+        for raw in parts:
+            cell = _cell(raw, start, end)
+            if cell is None:
+                labels.append(raw.strip())
+                cells = []  # values are the cells after the last label
+            else:
+                cells.append(cell)
+                notes.extend(_PAREN.findall(raw))
+        return _Line(start, end, labels, cells, "".join(notes), True)
+    masked = _PAREN.sub(lambda m: " " * len(m.group()), line)
+    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(masked)]
+    values: list[_Cell] = []
+    first_value = len(line)
+    for pos, tok in reversed(tokens):  # values are the trailing run of value tokens
+        cell = _cell(tok, start, end)
+        if cell is None:
+            glued = _GLUED.fullmatch(tok)
+            if glued and (cell := _cell(glued.group("value"), start, end)) is not None:
+                values.append(cell)
+                first_value = pos + glued.start("value")
+            break
+        values.append(cell)
+        first_value = pos
+    values.reverse()
+    if not any(c.value is not None for c in values):
+        values, first_value = [], len(line)
+    label = line[:first_value].strip()
+    note = "".join(_PAREN.findall(line[first_value:])) if values else ""
+    return _Line(start, end, [label] if label else [], values, note, False)
+
+
+def _lines(text: str) -> list[_Line]:
+    """Every non-empty line of the text, parsed, with its offsets."""
+    out: list[_Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            parsed = _parse_line(raw, pos)
+            if parsed is not None:
+                out.append(parsed)
+        pos += len(raw) + 1
+    return out
+
+
+def _fact(code: str, breakdown: str, cell: _Cell, value: float | None = None) -> Fact:
+    """A table fact: unit from the catalog, qualifier exact, span = the line the value was written on."""
+    return Fact(code, breakdown, cell.value if value is None else value, _unit(code), "exact", cell.start, cell.end)
+
+
+def _unit(code: str) -> str:
+    """Catalog unit of the codes this module emits."""
+    if code in ("fees.amount", "procurement.amount"):
+        return "万元"
+    if ".items_" in code or code == "procurement.projects":
+        return "项"
+    return "件"
+
+
+def _trim(cells: list[_Cell], width: int) -> list[_Cell]:
+    """Drop surplus blank cells at the row's ends (stray empty cells of scraped rows) down to `width`."""
+    cells = list(cells)
+    while len(cells) > width and cells[-1].value is None:
+        cells.pop()
+    while len(cells) > width and cells[0].value is None:
+        cells.pop(0)
+    return cells
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) < 1e-6
+
+
+# --- rows from lines ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    code: str | None  # from the row's own label (strength 2) or a label on the line(s) before it (1)
+    strength: int
+    cells: list[_Cell] = field(default_factory=list)
+
+
+def _build_rows(lines: Sequence[_Line], match: Callable[[str], str | None],
+                width: Callable[[str | None], int]) -> list[_Row]:
+    """Group lines into value rows: a label-only line takes the values on the lines below it, and lines of
+    bare numbers continue a row that is still short of its cells (one-cell-per-line flattening)."""
+    rows: list[_Row] = []
+    cur: _Row | None = None
+    for ln in lines:
+        code = match(ln.label) if ln.labels else None
+        if not ln.has_values:
+            if code is not None:
+                cur = _Row(code, 1)
+                rows.append(cur)
+            continue
+        if cur is not None and len(cur.cells) < width(cur.code):
+            if not cur.cells and code in (None, cur.code):
+                cur.strength = 2 if code else cur.strength
+                cur.cells.extend(ln.cells)
+                continue
+            if cur.cells and not ln.labels and len(cur.cells) + len(ln.cells) <= width(cur.code):
+                cur.cells.extend(ln.cells)
+                continue
+        cur = _Row(code, 2 if code else 0, list(ln.cells))
+        rows.append(cur)
+    return [r for r in rows if r.cells]
+
+
+# --- table 三: requests -------------------------------------------------------------------------------
+
+_GROUPS = {
+    "requests.denied": ("requests.denied.state_secret", "requests.denied.prohibited_by_law",
+                        "requests.denied.security_stability", "requests.denied.third_party",
+                        "requests.denied.internal_affairs", "requests.denied.process_info",
+                        "requests.denied.enforcement_files", "requests.denied.query_matters"),
+    "requests.unavailable": ("requests.unavailable.not_held", "requests.unavailable.needs_creation",
+                             "requests.unavailable.unclear"),
+    "requests.not_processed": ("requests.not_processed.complaint", "requests.not_processed.repeat",
+                               "requests.not_processed.publication", "requests.not_processed.mass_repeat",
+                               "requests.not_processed.confirmation"),
+    "requests.other": ("requests.other.no_correction", "requests.other.unpaid_fee", "requests.other.other"),
+}
+_HEAD = ("requests.received", "requests.carried_in", "requests.granted", "requests.partially_granted",
+         "requests.denied", *_GROUPS["requests.denied"], "requests.unavailable", *_GROUPS["requests.unavailable"],
+         "requests.not_processed", *_GROUPS["requests.not_processed"])
+_TAIL = ("requests.handled_total", "requests.carried_out")
+# Template row order. 2021: 25 value rows, （三）–（六） are group labels; 2019: 23 rows, （六）其他处理 is one row.
+SLOTS = {
+    2021: (*_HEAD, "requests.other", *_GROUPS["requests.other"], *_TAIL),
+    2019: (*_HEAD, "requests.other", *_TAIL),
+}
+OPTIONAL = {2021: frozenset(_GROUPS), 2019: frozenset(_GROUPS) - {"requests.other"}}
+
+# Row labels as real texts write them (whitespace removed, brackets full-width). The label that sits last
+# on a line wins, so `（三）不予公开|1.属于国家秘密` is the 国家秘密 row.
+_T3_LABELS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple((code, re.compile(p)) for code, p in (
+    ("requests.received", r"本年新收|新收.{0,12}申请"),
+    ("requests.carried_in", r"上一?年度?结转"),
+    (None, r"本年度?办理结果"),
+    ("requests.granted", r"予以公开"),
+    ("requests.partially_granted", r"部分公开"),
+    ("requests.denied", r"不予公开"),
+    ("requests.denied.state_secret", r"国家秘密"),
+    ("requests.denied.prohibited_by_law", r"禁止公开"),
+    ("requests.denied.security_stability", r"三安全一稳定|危及"),
+    ("requests.denied.third_party", r"第三方"),
+    ("requests.denied.internal_affairs", r"内部事务"),
+    ("requests.denied.process_info", r"过程性"),
+    ("requests.denied.enforcement_files", r"执法案卷"),
+    ("requests.denied.query_matters", r"查询事项"),
+    ("requests.unavailable", r"无法提供"),
+    ("requests.unavailable.not_held", r"不掌握"),
+    ("requests.unavailable.needs_creation", r"另行制作|没有现成"),
+    ("requests.unavailable.unclear", r"仍不明确|补正后"),
+    ("requests.not_processed", r"不予处理"),
+    ("requests.not_processed.complaint", r"信访|举报|投诉"),
+    ("requests.not_processed.repeat", r"重复申请"),
+    ("requests.not_processed.publication", r"出版物"),
+    ("requests.not_processed.mass_repeat", r"大量反复|反复申请"),
+    ("requests.not_processed.confirmation", r"确认或重新出具|重新出具|已获取信息"),
+    ("requests.other", r"其他处理|（六）其他(?=\||$)"),
+    ("requests.other.no_correction", r"逾期不补正|不补正"),
+    ("requests.other.unpaid_fee", r"缴纳费用|收费通知"),
+    ("requests.other.other", r"(?:^|\|)(?:\d[.、]?|（\d）)?其他(?:情形|原因)?(?=\||$)"),
+    ("requests.handled_total", r"总计"),
+    ("requests.carried_out", r"继续办理|结转下"),
+))
+_SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(?:\d[.、]?|（\d）)其他(?=\||$)")
+_MAX_LABEL = 80  # longer label text is prose, not a table row
+
+
+def t3_label_code(label: str) -> str | None:
+    """Code of the 表三 row a label names (group codes included), None when it names none."""
+    label = _SPACE.sub("", label).replace("(", "（").replace(")", "）").replace("．", ".")
+    if not label or len(label) > _MAX_LABEL or label.endswith("。"):
+        return None
+    best: tuple[int, str | None] | None = None
+    for code, pattern in _T3_LABELS:
+        for m in pattern.finditer(label):
+            pos = m.end() if m.group().startswith("|") else m.start()
+            if best is None or pos > best[0]:
+                best = (pos, code)
+    return best[1] if best else None
+
+
+_SUBTOTAL = re.compile(r"小计|合计")
+
+
+def applicant_layout(header: str, n_cells: int | None = None) -> tuple[str | None, ...]:
+    """Breakdown of each value column of 表三 from its header: 7 columns, or 8 when a 法人或其他组织 subtotal
+    column is present (None at its position, so it is skipped). `n_cells` (cells per data row) overrides."""
+    compact = _SPACE.sub("", header)
+    cells = [c for c in (x.strip() for x in header.split("|")) if c]
+    subtotal_at: int | None = None
+    m = _SUBTOTAL.search(compact)
+    if m:
+        biz = compact.find("商业")
+        subtotal_at = 1 if biz < 0 or m.start() < biz else 6
+    else:  # 法人或其他组织 as a leaf cell in the same header row as 商业企业: a subtotal column
+        for row in header.split("\n"):
+            row_cells = [_SPACE.sub("", c) for c in row.split("|")]
+            if "法人或其他组织" in row_cells and any(c.startswith("商业") for c in row_cells):
+                biz = next(i for i, c in enumerate(row_cells) if c.startswith("商业"))
+                subtotal_at = 1 if row_cells.index("法人或其他组织") < biz else 6
+    del cells
+    eight = subtotal_at is not None if n_cells is None else n_cells == 8
+    if not eight:
+        return APPLICANT_COLUMNS
+    at = 6 if subtotal_at is None else subtotal_at
+    cols: list[str | None] = list(APPLICANT_COLUMNS)
+    cols.insert(at, None)
+    return tuple(cols)
+
+
+def _subtotal_by_sums(rows: Sequence[list[_Cell]]) -> int | None:
+    """Where an 8-column table keeps its 法人 subtotal: the column that equals the five org columns' sum."""
+    votes = Counter()
+    for cells in rows:
+        vals = [c.value for c in cells]
+        if len(vals) != 8 or any(v is None for v in vals):
+            continue
+        for at in (1, 6):
+            rest = vals[:at] + vals[at + 1:]
+            if _close(vals[at], sum(rest[1:6])) and any(rest[1:6]):
+                votes[at] += 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _t3_failures(tab: dict[str, list[float | None]], fmt: int) -> int:
+    """Number of the template identities that fail among those whose inputs are all written."""
+    fails = 0
+    for vals in tab.values():
+        if all(v is not None for v in vals) and not _close(sum(vals[:6]), vals[6]):
+            fails += 1
+    groups = _GROUPS if fmt == 2021 else {k: v for k, v in _GROUPS.items() if k != "requests.other"}
+    for col in range(7):
+        def get(code: str, col: int = col) -> float | None:
+            return tab.get(code, [None] * 7)[col]
+
+        inout = [get(c) for c in ("requests.received", "requests.carried_in", "requests.handled_total",
+                                  "requests.carried_out")]
+        if all(v is not None for v in inout) and not _close(inout[0] + inout[1], inout[2] + inout[3]):
+            fails += 1
+        parts = [get("requests.granted"), get("requests.partially_granted")]
+        if fmt == 2019:
+            parts.append(get("requests.other"))
+        for group, subs in groups.items():
+            sub = [get(s) for s in subs]
+            sub_sum = sum(sub) if all(v is not None for v in sub) else None  # type: ignore[arg-type]
+            total = get(group)
+            if total is not None and sub_sum is not None and not _close(total, sub_sum):
+                fails += 1
+            parts.append(total if total is not None else sub_sum)
+        handled = get("requests.handled_total")
+        if handled is not None and all(v is not None for v in parts) and not _close(handled, sum(parts)):
+            fails += 1
+    return fails
+
+
+@dataclass
+class _T3:
+    facts: list[Fact]
+    failures: int
+    unplaced: int
+    end: int  # index of the line after the table
+
+
+def _weighted_lis(items: list[tuple[int, int, int]]) -> set[int]:
+    """Row indices of the heaviest chain of anchors whose template slots strictly increase."""
+    n = len(items)
+    best = [w for _, _, w in items]
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if items[j][1] < items[i][1] and best[j] + items[i][2] > best[i]:
+                best[i], prev[i] = best[j] + items[i][2], j
+    if not n:
+        return set()
+    i = max(range(n), key=lambda k: best[k])
+    keep = set()
+    while i >= 0:
+        keep.add(items[i][0])
+        i = prev[i]
+    return keep
+
+
+def _place(rows: list[_Row], fmt: int, evaluate: Callable[[dict[int, _Row], list[int]], int]
+           ) -> tuple[dict[int, _Row], int]:
+    """Template slot of each value row: labelled rows anchor, unlabeled rows fill the slots between anchors
+    in order; when fewer rows than slots, the only placement whose identities hold is taken."""
+    slots, optional = SLOTS[fmt], OPTIONAL[fmt]
+    index = {code: i for i, code in enumerate(slots)}
+    cands = [(k, index[r.code], r.strength) for k, r in enumerate(rows)
+             if r.code in index and r.code not in optional]
+    anchors = sorted((k, index[rows[k].code]) for k in _weighted_lis(cands))  # type: ignore[index]
+    placed: dict[int, _Row] = {slot: rows[k] for k, slot in anchors}
+    pending: list[tuple[list[_Row], list[int]]] = []
+    unplaced = 0
+    bounds = [(-1, -1), *anchors, (len(rows), len(slots))]
+    for (ka, sa), (kb, sb) in itertools.pairwise(bounds):
+        between = rows[ka + 1:kb]
+        if not between:
+            continue
+        required = [s for s in range(sa + 1, sb) if slots[s] not in optional]
+        hinted = [r for r in between if r.code in optional and sa < index[r.code] < sb]
+        if len(between) == len(required):
+            placed.update(zip(required, between, strict=True))
+        elif hinted and len(between) - len(hinted) == len(required):
+            placed.update(zip(required, [r for r in between if r not in hinted], strict=True))
+            placed.update({index[r.code]: r for r in hinted})  # type: ignore[index]
+        elif len(between) < len(required) and math.comb(len(required), len(between)) <= 5000:
+            pending.append((between, required))
+        else:
+            unplaced += len(between)
+    for between, required in pending:  # ambiguous gaps last, when the rest of the table is known
+        valid = []
+        for combo in itertools.combinations(required, len(between)):
+            trial = placed | dict(zip(combo, between, strict=True))
+            if evaluate(trial, [s for s in required if s not in combo]) == 0:
+                valid.append(combo)
+        if len(valid) == 1:
+            placed.update(zip(valid[0], between, strict=True))
+        else:
+            unplaced += len(between)
+    return placed, unplaced
+
+
+def _stream_rows(lines: Sequence[_Line], ncols: int) -> list[_Row] | None:
+    """A label-less number stream of exactly 25 or 23 rows (2021 / 2019) split into rows, row-major."""
+    cells = [c for ln in lines if ln.has_values and not ln.labels for c in ln.cells]
+    if len(cells) not in (25 * ncols, 23 * ncols):
+        return None
+    return [_Row(None, 0, cells[i:i + ncols]) for i in range(0, len(cells), ncols)]
+
+
+def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
+    """Facts of 表三 (收到和处理政府信息公开申请情况)."""
+    start = next((i for i, ln in enumerate(lines)
+                  if ln.labels and t3_label_code(ln.label) == "requests.received"), None)
+    heading = None
+    for i, ln in enumerate(lines[:start] if start is not None else lines):
+        lab = ln.label
+        if "收到和处理政府信息公开申请" in lab and len(lab) <= 40 and not ln.cells:
+            heading = i
+    if start is None and heading is None:
+        return None
+    first = start if start is not None else heading + 1  # type: ignore[operator]
+    header_from = heading + 1 if heading is not None and (start is None or start - heading <= 30) else max(0, first - 12)
+    header = "\n".join("|".join(ln.labels) for ln in lines[header_from:first])
+    end = first
+    for end in range(first, min(len(lines), first + 200)):
+        ln = lines[end]
+        code = t3_label_code(ln.label) if ln.labels else None
+        lab = ln.label
+        if end > first and code is None and not ln.has_values and (
+                re.match(r"^[四五六]、", lab) or ("行政复议" in lab and len(lab) <= 40)):
+            break
+    else:
+        end = min(len(lines), first + 200)
+    # stop after the carried-out row has its values
+    region = lines[first:end]
+    widths = Counter()
+    for ln in region:
+        if ln.has_values:
+            vals = [k for k, c in enumerate(ln.cells) if c.value is not None]
+            if vals and vals[-1] + 1 in (7, 8):
+                widths[vals[-1] + 1] += 1
+    layout = applicant_layout(header)
+    ncols = 8 if widths[8] > widths[7] or (not widths and len(layout) == 8) else 7
+    fmt = 2021
+    labels = "\n".join(ln.label for ln in region if ln.labels)
+    if not _SUBROWS_2021.search(labels) and t2_format == 2019:
+        fmt = 2019
+    rows = _build_rows(region, t3_label_code, lambda _code: ncols)
+    if not any(r.code for r in rows):
+        rows = _stream_rows(region, ncols) or rows
+    if not _SUBROWS_2021.search(labels) and t2_format is None and len(rows) == 23:
+        fmt = 2019
+    if ncols == 8:
+        full = [_trim(r.cells, 8) for r in rows]
+        at = _subtotal_by_sums(full)
+        layout = applicant_layout(header, 8) if at is None or None in applicant_layout(header) else \
+            tuple(list(APPLICANT_COLUMNS[:at]) + [None] + list(APPLICANT_COLUMNS[at:]))
+    else:
+        layout = APPLICANT_COLUMNS
+    slots = SLOTS[fmt]
+
+    def table(placed: dict[int, _Row], zero_slots: Sequence[int] = ()) -> dict[str, list[float | None]]:
+        tab: dict[str, list[float | None]] = {}
+        for slot, row in placed.items():
+            cells = _trim(row.cells, ncols)
+            if len(cells) == ncols:
+                tab[slots[slot]] = [c.value for c, b in zip(cells, layout, strict=True) if b is not None]
+        for slot in zero_slots:
+            tab.setdefault(slots[slot], [0.0] * 7)
+        return tab
+
+    placed, unplaced = _place(rows, fmt, lambda p, zeros: _t3_failures(table(p, zeros), fmt))
+    if not placed and len(rows) > 1 and (stream := _stream_rows(region, ncols)):
+        placed, unplaced = _place(stream, 2021 if len(stream) == 25 else 2019, lambda p, z: 0)
+        fmt = 2021 if len(stream) == 25 else 2019
+        slots = SLOTS[fmt]
+    facts: list[Fact] = []
+    partial: list[tuple[str, list[_Cell]]] = []
+    for slot, row in sorted(placed.items()):
+        code = slots[slot]
+        cells = _trim(row.cells, ncols)
+        if len(cells) != ncols:
+            partial.append((code, cells))
+            continue
+        for cell, breakdown in zip(cells, layout, strict=True):
+            if breakdown is not None and cell.value is not None and cell.value >= 0:
+                facts.append(_fact(code, breakdown, cell))
+    # PDF rows that lost their blank cells: only the last value is placeable, as 总计, and only when every
+    # such row's last value is the sum of the others (the total column is written throughout).
+    if partial:
+        sums_hold = all(len(c) >= 2 and all(x.value is not None for x in c)
+                        and _close(sum(x.value for x in c[:-1]), c[-1].value) for _, c in partial)  # type: ignore[misc]
+        if sums_hold and any(c[-1].value for _, c in partial):
+            facts.extend(_fact(code, "", cells[-1]) for code, cells in partial)
+        else:
+            unplaced += len(partial)
+    return _T3(facts, _t3_failures(table(placed), fmt), unplaced, end)
+
+
+# --- table 二: proactive disclosure ------------------------------------------------------------------
+
+_T2_ROWS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) for key, p in (
+    ("rules", r"规章"),
+    ("normative_docs", r"(?:行政)?规范性文件"),
+    ("licensing", r"行政许可"),
+    ("other_services", r"其他对外管理服务事项"),
+    ("penalty", r"行政处罚"),
+    ("coercion", r"行政强制"),
+    ("fees", r"行政事业性收费"),
+    ("procurement", r"政府集中采购"),
+))
+_T2_ORDINAL = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?)|[:：]$")
+_T2_COLUMNS = {
+    2021: {"rules": ("issued", "repealed", "in_force"), "normative_docs": ("issued", "repealed", "in_force"),
+           "licensing": ("decisions",), "penalty": ("decisions",), "coercion": ("decisions",),
+           "fees": ("amount",)},
+    2019: {"rules": ("issued", "newly_published", "in_force"),
+           "normative_docs": ("issued", "newly_published", "in_force"),
+           "licensing": ("items_prior_year", "items_change", "decisions"),
+           "other_services": ("items_prior_year", "items_change", "decisions"),
+           "penalty": ("items_prior_year", "items_change", "decisions"),
+           "coercion": ("items_prior_year", "items_change", "decisions"),
+           "fees": ("items_prior_year", "items_change"), "procurement": ("projects", "amount")},
+}
+_T2_2019 = re.compile(r"本年新制作|本年新公开|对外公开总数|上一年项目数|本年增")
+_T2_CAPTION = re.compile(r"第二十条第（一）项")
+# A cell pulled out of a two-line PDF cell keeps its annotation: 修订/制定 qualify 制发, 失效/废止 qualify 废止.
+_NOTE_ISSUED = re.compile(r"修订|修改|制定|制发|新制")
+_NOTE_REPEALED = re.compile(r"失效|废止|撤销|清理")
+_AMOUNT_HEADER = re.compile(r"金额")
+_YUAN_HEADER = re.compile(r"[（(]\s*(?:单位[:：]\s*)?元\s*[)）]")
+
+
+def t2_row_key(label: str) -> str | None:
+    """表二 row a label names (rules, normative_docs, licensing...), only when the label is just that name."""
+    label = _T2_ORDINAL.sub("", _SPACE.sub("", label).replace("|", ""))
+    return next((key for key, p in _T2_ROWS if p.fullmatch(label)), None)
+
+
+def t2_format(text: str) -> int | None:
+    """2019 or 2021 from 表二's column headers, None when the text has no 表二 headers."""
+    compact = _SPACE.sub("", text)
+    if _T2_2019.search(compact):
+        return 2019
+    if re.search(r"本年制发|本年废止|现行有效|本年处理决定数量|本年收费金额", compact):
+        return 2021
+    return None
+
+
+def _amount_scale(lines: Sequence[_Line], at: int) -> float:
+    """Factor to 万元 for an amount column without its own unit: 1/10000 when its header says 元 only."""
+    for ln in reversed(lines[max(0, at - 4):at]):
+        lab = ln.label
+        if _AMOUNT_HEADER.search(lab):
+            return 1e-4 if _YUAN_HEADER.search(lab) and "万元" not in lab else 1.0
+    return 1.0
+
+
+def _t2_value(code: str, cell: _Cell, scale: float) -> float | None:
+    """Value in the catalog unit; amounts in 元 become 万元; a negative is only valid for 本年增/减."""
+    value = cell.value
+    if value is None:
+        return None
+    if code.endswith(".amount"):
+        value = value / 10000 if cell.unit == "元" else value * (1.0 if cell.unit == "万元" else scale)
+        value = round(value, 6)
+    if value < 0 and not code.endswith(".items_change"):
+        return None
+    return value
+
+
+def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
+    """Facts of 表二 (主动公开政府信息情况) from the lines between its first caption and 表三."""
+    columns = _T2_COLUMNS[fmt]
+    rows = _build_rows(lines, t2_row_key, lambda key: len(columns.get(key, ())) if key else 1)
+    facts: list[Fact] = []
+    deficient: list[tuple[str, list[_Cell]]] = []
+    loose: list[tuple[_Cell, str]] = []
+    line_of = {id(c): k for k, ln in enumerate(lines) for c in ln.cells}
+    for row in rows:
+        if row.code is None:
+            cell = row.cells[0]
+            if len(row.cells) == 1 and cell.value is not None:
+                k = line_of[id(cell)]
+                note = lines[k].note
+                nxt = lines[k + 1] if k + 1 < len(lines) else None
+                if not note and nxt is not None and not nxt.cells and _PAREN.fullmatch(nxt.label or "-"):
+                    note = nxt.label
+                loose.append((cell, note))
+            continue
+        names = columns.get(row.code)
+        if not names:
+            continue
+        cells = _trim(row.cells, len(names))
+        if len(cells) == len(names) - 1 and row.code in ("rules", "normative_docs") and fmt == 2021:
+            deficient.append((row.code, cells))
+            continue
+        if len(cells) != len(names):
+            continue
+        scale = _amount_scale(lines, line_of[id(row.cells[0])])
+        for name, cell in zip(names, cells, strict=True):
+            code = f"{row.code}.{name}"
+            value = _t2_value(code, cell, scale)
+            if value is not None:
+                facts.append(_fact(code, "", cell, value))
+    if deficient and len(deficient) == len(loose):
+        for (key, cells), (extra, note) in zip(deficient, loose, strict=True):
+            if _NOTE_REPEALED.search(note):
+                order = ("issued", "in_force", "repealed")
+            elif _NOTE_ISSUED.search(note):
+                order = ("repealed", "in_force", "issued")
+            else:
+                continue  # which cell went missing is unknown: no guess
+            for name, cell in zip(order, [*cells, extra], strict=True):
+                if cell.value is not None and cell.value >= 0:
+                    facts.append(_fact(f"{key}.{name}", "", cell))
+    return facts
+
+
+# --- table 四: administrative review and litigation ----------------------------------------------------
+
+T4_CODES = tuple(f"{group}.{part}" for group in ("review", "litigation.direct", "litigation.after_review")
+                 for part in ("upheld", "corrected", "other", "pending", "total"))
+_T4_HEADER_WORD = re.compile(r"^(?:结果)?(?:维持|纠正)$|^其他结果$|^尚未审结$|^总计$")
+_SECTION = re.compile(r"^[五六七]、")
+
+
+def _t4_cells(lines: Sequence[_Line]) -> list[_Cell] | None:
+    """The 15 cells of 表四's data row below its heading: one row, or bare numbers over several lines."""
+    acc: list[_Cell] = []
+    for ln in lines[:30]:
+        lab = ln.label
+        if not ln.has_values:
+            if _SECTION.match(lab) or (len(lab) > 40 and "。" in lab):
+                break
+            continue
+        cells = _trim(ln.cells, 15)
+        if len(cells) == 15 and len(lab) <= 8:
+            return cells
+        if not ln.labels or _T4_HEADER_WORD.match(lab):
+            acc.extend(ln.cells)
+            if len(acc) == 15:
+                return acc
+            if len(acc) > 15:
+                acc = []
+        else:
+            acc = []
+    return None
+
+
+def _parse_t4(lines: list[_Line]) -> tuple[list[Fact], int]:
+    """Facts of 表四 and the number of its 总计 that are not the sum of their four parts."""
+    for i, ln in enumerate(lines):
+        if "行政复议" in ln.label and not ln.has_values:
+            cells = _t4_cells(lines[i + 1:])
+            if cells is None:
+                continue
+            facts = [_fact(code, "", c) for code, c in zip(T4_CODES, cells, strict=True)
+                     if c.value is not None and c.value >= 0]
+            fails = 0
+            for g in range(3):
+                vals = [c.value for c in cells[5 * g:5 * g + 5]]
+                if all(v is not None for v in vals) and not _close(sum(vals[:4]), vals[4]):  # type: ignore[arg-type]
+                    fails += 1
+            return facts, fails
+    return [], 0
+
+
+# --- entry points ---------------------------------------------------------------------------------------
+
+_STD_T3 = re.compile(r"本年新收政府信息公开申请")
+_STD_T3_WITH = re.compile(r"予以公开|办理结果")
+_STD_T2_LINE = re.compile(r"\|?第二十条第[（(]一[)）]项\|?(?:\|?信息内容.*)?")
+
+
+def is_standard_layout(text: str) -> bool:
+    """True when the text holds the State Council template tables, not just a mention of the template."""
+    compact = _SPACE.sub("", text)
+    if _STD_T3.search(compact) and _STD_T3_WITH.search(compact):
+        return True
+    return any(_STD_T2_LINE.fullmatch(_SPACE.sub("", line)) for line in text.split("\n") if "二十条" in line)
+
+
+def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
+    """Facts of 表二, 表三 and 表四 of a standard-template report, and data-quality flags."""
+    lines = _lines(text)
+    t3_start = next((i for i, ln in enumerate(lines) if ln.labels and "收到和处理政府信息公开申请" in ln.label
+                     and len(ln.label) <= 40), None)
+    received = next((i for i, ln in enumerate(lines)
+                     if ln.labels and t3_label_code(ln.label) == "requests.received"), None)
+    if received is not None and (t3_start is None or t3_start > received):
+        t3_start = received
+    caption = next((i for i, ln in enumerate(lines) if _T2_CAPTION.search(ln.label)), None)
+    t2_lines: list[_Line] = []
+    if caption is not None and (t3_start is None or caption < t3_start):
+        t2_lines = lines[caption:t3_start]
+    else:
+        heads = [i for i, ln in enumerate(lines[:t3_start]) if ln.label.endswith("主动公开政府信息情况")
+                 and len(ln.label) <= 20]
+        if heads:
+            t2_lines = lines[heads[-1]:t3_start]
+    fmt2 = t2_format("\n".join(ln.label for ln in t2_lines)) if t2_lines else None
+    facts = _parse_t2(t2_lines, fmt2 or 2021) if t2_lines else []
+    flags: list[str] = []
+    failures = 0
+    t3 = _parse_t3(lines, fmt2)
+    after = 0
+    if t3 is not None:
+        facts.extend(t3.facts)
+        failures += t3.failures
+        after = t3.end
+        if t3.unplaced:
+            flags.append(FLAG_UNPLACED)
+    t4_facts, t4_fails = _parse_t4(lines[after:])
+    facts.extend(t4_facts)
+    failures += t4_fails
+    if failures:
+        flags.insert(0, FLAG_TOTALS)
+    return facts, flags
