@@ -121,3 +121,42 @@ def test_compound_cell_gives_both_figures():
 ])
 def test_statistics_rows_without_a_code(row):
     assert extract_stat_rows(row, units()) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # pre-2019 request outcomes in prose
+    ("全年共受理依申请公开12件，其中同意公开8件，部分公开2件，信息不存在1件，非本机关职责范围1件。",
+     {("requests.received", "", 12, "exact"), ("requests.granted", "", 8, "exact"),
+      ("requests.partially_granted", "", 2, "exact"), ("requests.unavailable.not_held", "", 1, "exact"),
+      ("requests.not_own_duty", "", 1, "exact")}),
+    ("属信访、重复申请等不予处理 80 件，其他处理 319 件，结转下年度继续办理 3 件。",
+     {("requests.not_processed", "", 80, "exact"), ("requests.other", "", 319, "exact"),
+      ("requests.carried_out", "", 3, "exact")}),
+    ("因政府信息公开被申请行政复议2件，提起行政诉讼1件，申诉1件。",
+     {("review.total", "", 2, "exact"), ("litigation.total", "", 1, "exact"), ("complaints.total", "", 1, "exact")}),
+    ("设立公共查阅点3个，接待查阅群众约200人次。",
+     {("proactive.public_reading_points", "", 3, "exact"), ("proactive.reading_point_visits", "", 200, "approx")}),
+    ("配备专职人员2名，兼职人员5名，设立信息公开专门机构1个。",
+     {("staff.full_time", "", 2, "exact"), ("staff.part_time", "", 5, "exact"), ("staff.units", "", 1, "exact")}),
+    ("举办培训班3期，培训干部150人次。",
+     {("training.sessions", "", 3, "exact"), ("training.participants", "", 150, "exact")}),
+    ("落实信息公开专项经费3000元。", {("budget.disclosure", "", 0.3, "exact")}),
+    ("政务服务中心面积1200平方米，设办事窗口31个。",
+     {("service_center.area", "", 1200, "exact"), ("service_center.windows", "", 31, "exact")}),
+])
+def test_more_prose_codes(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize("row,expected", [
+    ("行政许可事项(项)                178", ("approval.licensing_items", "", 178)),
+    ("行政服务事项(项)                10", ("approval.service_items", "", 10)),
+    ("政务服务中心面积(平方米)            220", ("service_center.area", "", 220)),
+    ("政务服务中心办件量(件)             20582", ("service_center.cases_received", "", 20582)),
+    ("公共查阅点建设数量(个)             2", ("proactive.public_reading_points", "", 2)),
+    ("信息公开兼职人员数(个)             76", ("staff.part_time", "", 76)),
+    ("信息公开工作专门机构(个)            76", ("staff.units", "", 76)),
+    ("三、行政复议数量(件)              0", ("review.total", "", 0)),
+])
+def test_more_statistics_rows(row, expected):
+    assert [(f.code, f.breakdown, f.value) for f in extract_stat_rows(row, units())] == [expected]

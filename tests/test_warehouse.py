@@ -1,0 +1,72 @@
+"""warehouse/: staging, the all-or-nothing publish, and the schema's documentation."""
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from flows.load import list_report_files
+from tests.conftest import EXAMPLES
+from transforms.decode import decode_files
+from transforms.extract import catalog, extract_records
+from transforms.normalize import normalize_batch
+from warehouse import db
+
+
+@pytest.fixture(scope="module")
+def records():
+    return extract_records(normalize_batch(decode_files(list_report_files(EXAMPLES))))
+
+
+def load(con, records, run_id="r1"):
+    db.reset_staging(con)
+    db.stage(con, db.frames_from_records(records, run_id, datetime(2026, 1, 1)))
+    db.publish(con)
+
+
+def test_publish_then_republish_is_idempotent(tmp_path, records):
+    con = db.connect(tmp_path / "w.duckdb")
+    load(con, records)
+    first = db.table_counts(con)
+    load(con, records, "r2")
+    assert db.table_counts(con) == first
+    assert first["fact_report"] == 7 and first["fact_metric"] == sum(len(r["metrics"]) for r in records)
+
+
+def test_failed_publish_rolls_back_everything(tmp_path, records):
+    con = db.connect(tmp_path / "w.duckdb")
+    load(con, records)
+    before = db.table_counts(con)
+    metrics_before = con.execute("SELECT sum(value) FROM fact_metric").fetchone()
+    db.reset_staging(con)
+    db.stage(con, db.frames_from_records(records, "r2", datetime(2026, 1, 2)))
+    # A duplicate fact key makes the last INSERT fail after the DELETEs already ran inside the transaction.
+    con.execute("INSERT INTO stg_fact_metric SELECT * FROM stg_fact_metric LIMIT 1")
+    with pytest.raises(duckdb.ConstraintException):
+        db.publish(con)
+    assert db.table_counts(con) == before
+    assert con.execute("SELECT sum(value) FROM fact_metric").fetchone() == metrics_before
+
+
+def test_connect_is_idempotent_and_seeds_dimensions(tmp_path):
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    con = db.connect(path)
+    assert con.execute("SELECT count(*) FROM dim_metric").fetchone()[0] == len(catalog()) > 100
+    assert con.execute("SELECT regulation_era FROM dim_year WHERE year = 2018").fetchone()[0] == "2008_regulation"
+    assert con.execute("SELECT regulation_era FROM dim_year WHERE year = 2019").fetchone()[0] == "2019_revision"
+    undocumented = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND comment IS NULL "
+        "AND table_name NOT LIKE 'stg_%'").fetchall()
+    assert undocumented == []
+
+
+def test_read_only_reader_sees_published_state(tmp_path, records):
+    path = tmp_path / "w.duckdb"
+    con = db.connect(path)
+    load(con, records)
+    con.close()
+    reader = db.connect(path, read_only=True)
+    assert reader.execute("SELECT count(*) FROM fact_report").fetchone()[0] == 7
+    with pytest.raises(duckdb.Error):
+        reader.execute("DELETE FROM fact_report")
