@@ -11,6 +11,7 @@ A blank cell is no fact, a written 0 is a fact; nothing is derived.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -55,7 +56,7 @@ class _Line:
     note: str           # parenthetical annotations that sat next to values
     pipe: bool
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         """Label cells joined with `|`, whitespace removed and brackets made full-width, for label regexes."""
         joined = "|".join(_SPACE.sub("", x) for x in self.labels if x.strip())
@@ -264,6 +265,8 @@ _T3_LABELS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple((code, re.com
     ("requests.handled_total", r"总计"),
     ("requests.carried_out", r"继续办理|结转下"),
 ))
+# One alternation, scanned left to right: the last match is the label nearest the values.
+_T3_ANY = re.compile("|".join(f"(?P<g{k}>{p.pattern})" for k, (_, p) in enumerate(_T3_LABELS)))
 _SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(?:\d[.、]?|（\d）)其他(?=\||$)")
 _MAX_LABEL = 80  # longer label text is prose, not a table row
 
@@ -273,13 +276,8 @@ def t3_label_code(label: str) -> str | None:
     label = _SPACE.sub("", label).replace("(", "（").replace(")", "）").replace("．", ".")
     if not label or len(label) > _MAX_LABEL or label.endswith("。"):
         return None
-    best: tuple[int, str | None] | None = None
-    for code, pattern in _T3_LABELS:
-        for m in pattern.finditer(label):
-            pos = m.end() if m.group().startswith("|") else m.start()
-            if best is None or pos > best[0]:
-                best = (pos, code)
-    return best[1] if best else None
+    last = next(reversed(list(_T3_ANY.finditer(label))), None)
+    return _T3_LABELS[int(last.lastgroup[1:])][0] if last and last.lastgroup else None
 
 
 _SUBTOTAL = re.compile(r"小计|合计")
@@ -289,7 +287,6 @@ def applicant_layout(header: str, n_cells: int | None = None) -> tuple[str | Non
     """Breakdown of each value column of 表三 from its header: 7 columns, or 8 when a 法人或其他组织 subtotal
     column is present (None at its position, so it is skipped). `n_cells` (cells per data row) overrides."""
     compact = _SPACE.sub("", header)
-    cells = [c for c in (x.strip() for x in header.split("|")) if c]
     subtotal_at: int | None = None
     m = _SUBTOTAL.search(compact)
     if m:
@@ -301,7 +298,6 @@ def applicant_layout(header: str, n_cells: int | None = None) -> tuple[str | Non
             if "法人或其他组织" in row_cells and any(c.startswith("商业") for c in row_cells):
                 biz = next(i for i, c in enumerate(row_cells) if c.startswith("商业"))
                 subtotal_at = 1 if row_cells.index("法人或其他组织") < biz else 6
-    del cells
     eight = subtotal_at is not None if n_cells is None else n_cells == 8
     if not eight:
         return APPLICANT_COLUMNS
@@ -432,6 +428,25 @@ def _stream_rows(lines: Sequence[_Line], ncols: int) -> list[_Row] | None:
     return [_Row(None, 0, cells[i:i + ncols]) for i in range(0, len(cells), ncols)]
 
 
+def _t3_end(lines: list[_Line], first: int) -> int:
+    """Index of the line after 表三: after the 结转 row's values, or at the next section / 表四 heading."""
+    carried_out = False
+    for k in range(first, min(len(lines), first + 200)):
+        ln = lines[k]
+        code = t3_label_code(ln.label) if ln.labels else None
+        lab = ln.label
+        if carried_out and (ln.labels or len(ln.cells) >= 7):
+            return k + (not ln.labels)
+        if code == "requests.carried_out":
+            if ln.has_values and len(ln.cells) >= 7:
+                return k + 1
+            carried_out = True
+        elif k > first and code is None and not ln.has_values and (
+                re.match(r"^[四五六]、", lab) or ("行政复议" in lab and len(lab) <= 40)):
+            return k
+    return min(len(lines), first + 200)
+
+
 def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
     """Facts of 表三 (收到和处理政府信息公开申请情况)."""
     start = next((i for i, ln in enumerate(lines)
@@ -443,20 +458,17 @@ def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
             heading = i
     if start is None and heading is None:
         return None
-    first = start if start is not None else heading + 1  # type: ignore[operator]
-    header_from = heading + 1 if heading is not None and (start is None or start - heading <= 30) else max(0, first - 12)
-    header = "\n".join("|".join(ln.labels) for ln in lines[header_from:first])
-    end = first
-    for end in range(first, min(len(lines), first + 200)):
-        ln = lines[end]
-        code = t3_label_code(ln.label) if ln.labels else None
-        lab = ln.label
-        if end > first and code is None and not ln.has_values and (
-                re.match(r"^[四五六]、", lab) or ("行政复议" in lab and len(lab) <= 40)):
-            break
+    if start is None:  # no row labels: the table starts at its first value line below the heading
+        first = next((k for k in range(heading + 1, min(len(lines), heading + 40))  # type: ignore[operator]
+                      if lines[k].has_values), None)
+        if first is None:
+            return None
     else:
-        end = min(len(lines), first + 200)
-    # stop after the carried-out row has its values
+        first = start
+    near = heading is not None and (start is None or start - heading <= 30)
+    header_from = heading + 1 if near else max(0, first - 12)  # type: ignore[operator]
+    header = "\n".join("|".join(ln.labels) for ln in lines[header_from:first])
+    end = _t3_end(lines, first)
     region = lines[first:end]
     widths = Counter()
     for ln in region:

@@ -24,6 +24,8 @@ UNKNOWN_AGENCY = "(unknown)"
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
     root = resources.files("warehouse").joinpath(folder)
+    if not root.is_dir():
+        return []
     return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
 
 
