@@ -57,7 +57,7 @@ def test_connect_is_idempotent_and_seeds_dimensions(tmp_path):
     assert con.execute("SELECT regulation_era FROM dim_year WHERE year = 2019").fetchone()[0] == "2019_revision"
     undocumented = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND comment IS NULL "
-        "AND table_name NOT LIKE 'stg_%'").fetchall()
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE NOT temporary)").fetchall()
     assert undocumented == []
 
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from transforms.facts import APPLICANT_COLUMNS, Fact
 
 FLAG_TOTALS = "totals_do_not_add_up"
-FLAG_UNPLACED = "table_rows_unplaced"
+FLAG_UNPLACED = "table_rows_unplaced"     # value rows whose template row could not be told: no facts from them
+FLAG_UNMAPPED = "table_cells_unmapped"    # rows that lost blank cells: only their 总计 (if any) is placeable
 
 # --- cells and lines ----------------------------------------------------------------------------------
 
@@ -36,6 +37,7 @@ _GLUED = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)”」])(?P<value>[+\-－−
 _BLANK_CELLS = frozenset({"-", "--", "—", "——", "－", "/", "／", "\\", "–", "─", "—/—", "&nbsp;"})
 _MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 _TOKEN = re.compile(r"\S+")
+_ORDINAL_TAIL = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff]")  # a line that continues an ordinal cut off above
 _SPACE = re.compile(r"\s+")
 
 
@@ -133,10 +135,13 @@ def _lines(text: str) -> list[_Line]:
     """Every non-empty line of the text, parsed, with its offsets."""
     out: list[_Line] = []
     pos = 0
-    for raw in text.split("\n"):
+    raws = text.split("\n")
+    for k, raw in enumerate(raws):
         if raw.strip():
             parsed = _parse_line(raw, pos)
             if parsed is not None:
+                if len(parsed.cells) == 1 and k + 1 < len(raws) and _ORDINAL_TAIL.match(raws[k + 1]):
+                    parsed = _Line(parsed.start, parsed.end, [raw.strip()], [], "", parsed.pipe)  # `1` + `.属于…`
                 out.append(parsed)
         pos += len(raw) + 1
     return out
@@ -267,7 +272,7 @@ _T3_LABELS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple((code, re.com
 ))
 # One alternation, scanned left to right: the last match is the label nearest the values.
 _T3_ANY = re.compile("|".join(f"(?P<g{k}>{p.pattern})" for k, (_, p) in enumerate(_T3_LABELS)))
-_SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(?:\d[.、]?|（\d）)其他(?=\||$)")
+_SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(?:\d[.、]?|（\d）)其他(?=\||$)", re.M)
 _MAX_LABEL = 80  # longer label text is prose, not a table row
 
 
@@ -321,12 +326,17 @@ def _subtotal_by_sums(rows: Sequence[list[_Cell]]) -> int | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
-def _t3_failures(tab: dict[str, list[float | None]], fmt: int) -> int:
-    """Number of the template identities that fail among those whose inputs are all written."""
-    fails = 0
+def _t3_check(tab: dict[str, list[float | None]], fmt: int) -> tuple[int, int]:
+    """(failed, held) template identities among those whose inputs are all written; a missing row is unknown."""
+    fails = held = 0
+
+    def check(ok: bool) -> None:
+        nonlocal fails, held
+        fails, held = fails + (not ok), held + ok
+
     for vals in tab.values():
-        if all(v is not None for v in vals) and not _close(sum(vals[:6]), vals[6]):
-            fails += 1
+        if all(v is not None for v in vals):
+            check(_close(sum(vals[:6]), vals[6]))  # type: ignore[arg-type]
     groups = _GROUPS if fmt == 2021 else {k: v for k, v in _GROUPS.items() if k != "requests.other"}
     for col in range(7):
         def get(code: str, col: int = col) -> float | None:
@@ -334,8 +344,8 @@ def _t3_failures(tab: dict[str, list[float | None]], fmt: int) -> int:
 
         inout = [get(c) for c in ("requests.received", "requests.carried_in", "requests.handled_total",
                                   "requests.carried_out")]
-        if all(v is not None for v in inout) and not _close(inout[0] + inout[1], inout[2] + inout[3]):
-            fails += 1
+        if all(v is not None for v in inout):
+            check(_close(inout[0] + inout[1], inout[2] + inout[3]))  # type: ignore[operator]
         parts = [get("requests.granted"), get("requests.partially_granted")]
         if fmt == 2019:
             parts.append(get("requests.other"))
@@ -343,13 +353,13 @@ def _t3_failures(tab: dict[str, list[float | None]], fmt: int) -> int:
             sub = [get(s) for s in subs]
             sub_sum = sum(sub) if all(v is not None for v in sub) else None  # type: ignore[arg-type]
             total = get(group)
-            if total is not None and sub_sum is not None and not _close(total, sub_sum):
-                fails += 1
+            if total is not None and sub_sum is not None:
+                check(_close(total, sub_sum))
             parts.append(total if total is not None else sub_sum)
         handled = get("requests.handled_total")
-        if handled is not None and all(v is not None for v in parts) and not _close(handled, sum(parts)):
-            fails += 1
-    return fails
+        if handled is not None and all(v is not None for v in parts):
+            check(_close(handled, sum(parts)))  # type: ignore[arg-type]
+    return fails, held
 
 
 @dataclass
@@ -357,6 +367,7 @@ class _T3:
     facts: list[Fact]
     failures: int
     unplaced: int
+    partial: bool  # some rows lost cells (PDF blanks): their other columns gave no facts
     end: int  # index of the line after the table
 
 
@@ -379,10 +390,11 @@ def _weighted_lis(items: list[tuple[int, int, int]]) -> set[int]:
     return keep
 
 
-def _place(rows: list[_Row], fmt: int, evaluate: Callable[[dict[int, _Row], list[int]], int]
+def _place(rows: list[_Row], fmt: int, evaluate: Callable[[dict[int, _Row]], tuple[int, int]]
            ) -> tuple[dict[int, _Row], int]:
     """Template slot of each value row: labelled rows anchor, unlabeled rows fill the slots between anchors
-    in order; when fewer rows than slots, the only placement whose identities hold is taken."""
+    in order; when fewer rows than slots, the one placement that the identities confirm best (none failing,
+    strictly more holding than any other) is taken, else the rows stay unplaced."""
     slots, optional = SLOTS[fmt], OPTIONAL[fmt]
     index = {code: i for i, code in enumerate(slots)}
     cands = [(k, index[r.code], r.strength) for k, r in enumerate(rows)
@@ -401,20 +413,22 @@ def _place(rows: list[_Row], fmt: int, evaluate: Callable[[dict[int, _Row], list
         if len(between) == len(required):
             placed.update(zip(required, between, strict=True))
         elif hinted and len(between) - len(hinted) == len(required):
-            placed.update(zip(required, [r for r in between if r not in hinted], strict=True))
+            rest = [r for r in between if not any(r is h for h in hinted)]
+            placed.update(zip(required, rest, strict=True))
             placed.update({index[r.code]: r for r in hinted})  # type: ignore[index]
         elif len(between) < len(required) and math.comb(len(required), len(between)) <= 5000:
             pending.append((between, required))
         else:
             unplaced += len(between)
     for between, required in pending:  # ambiguous gaps last, when the rest of the table is known
-        valid = []
+        scored = []
         for combo in itertools.combinations(required, len(between)):
-            trial = placed | dict(zip(combo, between, strict=True))
-            if evaluate(trial, [s for s in required if s not in combo]) == 0:
-                valid.append(combo)
-        if len(valid) == 1:
-            placed.update(zip(valid[0], between, strict=True))
+            fails, held = evaluate(placed | dict(zip(combo, between, strict=True)))
+            if not fails:
+                scored.append((held, combo))
+        scored.sort(reverse=True)
+        if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            placed.update(zip(scored[0][1], between, strict=True))
         else:
             unplaced += len(between)
     return placed, unplaced
@@ -447,15 +461,24 @@ def _t3_end(lines: list[_Line], first: int) -> int:
     return min(len(lines), first + 200)
 
 
-def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
-    """Facts of 表三 (收到和处理政府信息公开申请情况)."""
+def _is_t3_heading(ln: _Line) -> bool:
+    """The heading (or caption) of 表三, not a preamble sentence that lists the sections."""
+    return "收到和处理政府信息公开申请" in ln.label and len(ln.label) <= 40 and not ln.cells
+
+
+def _locate_t3(lines: list[_Line], caption: int | None) -> tuple[int | None, int | None]:
+    """(heading, first labelled row) of 表三; the heading is the last one above the 本年新收 row, or without
+    row labels the first one below 表二's caption (a table of contents may name the section earlier)."""
     start = next((i for i, ln in enumerate(lines)
                   if ln.labels and t3_label_code(ln.label) == "requests.received"), None)
-    heading = None
-    for i, ln in enumerate(lines[:start] if start is not None else lines):
-        lab = ln.label
-        if "收到和处理政府信息公开申请" in lab and len(lab) <= 40 and not ln.cells:
-            heading = i
+    if start is not None:
+        above = [i for i in range(max(0, start - 40), start) if _is_t3_heading(lines[i])]
+        return (above[-1] if above else None), start
+    return next((i for i in range(caption or 0, len(lines)) if _is_t3_heading(lines[i])), None), None
+
+
+def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, start: int | None) -> _T3 | None:
+    """Facts of 表三 (收到和处理政府信息公开申请情况)."""
     if start is None and heading is None:
         return None
     if start is None:  # no row labels: the table starts at its first value line below the heading
@@ -487,28 +510,24 @@ def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
         rows = _stream_rows(region, ncols) or rows
     if not _SUBROWS_2021.search(labels) and t2_format is None and len(rows) == 23:
         fmt = 2019
-    if ncols == 8:
-        full = [_trim(r.cells, 8) for r in rows]
-        at = _subtotal_by_sums(full)
-        layout = applicant_layout(header, 8) if at is None or None in applicant_layout(header) else \
-            tuple(list(APPLICANT_COLUMNS[:at]) + [None] + list(APPLICANT_COLUMNS[at:]))
-    else:
+    if ncols == 8 and len(layout) == 7:  # the header does not place the subtotal: its sums do
+        at = _subtotal_by_sums([_trim(r.cells, 8) for r in rows])
+        layout = applicant_layout(header, 8) if at is None else (*APPLICANT_COLUMNS[:at], None, *APPLICANT_COLUMNS[at:])
+    elif ncols == 7:
         layout = APPLICANT_COLUMNS
     slots = SLOTS[fmt]
 
-    def table(placed: dict[int, _Row], zero_slots: Sequence[int] = ()) -> dict[str, list[float | None]]:
+    def table(placed: dict[int, _Row]) -> dict[str, list[float | None]]:
         tab: dict[str, list[float | None]] = {}
         for slot, row in placed.items():
             cells = _trim(row.cells, ncols)
             if len(cells) == ncols:
                 tab[slots[slot]] = [c.value for c, b in zip(cells, layout, strict=True) if b is not None]
-        for slot in zero_slots:
-            tab.setdefault(slots[slot], [0.0] * 7)
         return tab
 
-    placed, unplaced = _place(rows, fmt, lambda p, zeros: _t3_failures(table(p, zeros), fmt))
+    placed, unplaced = _place(rows, fmt, lambda p: _t3_check(table(p), fmt))
     if not placed and len(rows) > 1 and (stream := _stream_rows(region, ncols)):
-        placed, unplaced = _place(stream, 2021 if len(stream) == 25 else 2019, lambda p, z: 0)
+        placed, unplaced = _place(stream, 2021 if len(stream) == 25 else 2019, lambda p: (0, 0))
         fmt = 2021 if len(stream) == 25 else 2019
         slots = SLOTS[fmt]
     facts: list[Fact] = []
@@ -529,9 +548,7 @@ def _parse_t3(lines: list[_Line], t2_format: int | None) -> _T3 | None:
                         and _close(sum(x.value for x in c[:-1]), c[-1].value) for _, c in partial)  # type: ignore[misc]
         if sums_hold and any(c[-1].value for _, c in partial):
             facts.extend(_fact(code, "", cells[-1]) for code, cells in partial)
-        else:
-            unplaced += len(partial)
-    return _T3(facts, _t3_failures(table(placed), fmt), unplaced, end)
+    return _T3(facts, _t3_check(table(placed), fmt)[0], unplaced, bool(partial), end)
 
 
 # --- table 二: proactive disclosure ------------------------------------------------------------------
@@ -560,7 +577,7 @@ _T2_COLUMNS = {
            "fees": ("items_prior_year", "items_change"), "procurement": ("projects", "amount")},
 }
 _T2_2019 = re.compile(r"本年新制作|本年新公开|对外公开总数|上一年项目数|本年增")
-_T2_CAPTION = re.compile(r"第二十条第（一）项")
+_T2_CAPTION = re.compile(r"第二十条第（[一二三四五六七八九十]+）项")
 # A cell pulled out of a two-line PDF cell keeps its annotation: 修订/制定 qualify 制发, 失效/废止 qualify 废止.
 _NOTE_ISSUED = re.compile(r"修订|修改|制定|制发|新制")
 _NOTE_REPEALED = re.compile(r"失效|废止|撤销|清理")
@@ -721,13 +738,9 @@ def is_standard_layout(text: str) -> bool:
 def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
     """Facts of 表二, 表三 and 表四 of a standard-template report, and data-quality flags."""
     lines = _lines(text)
-    t3_start = next((i for i, ln in enumerate(lines) if ln.labels and "收到和处理政府信息公开申请" in ln.label
-                     and len(ln.label) <= 40), None)
-    received = next((i for i, ln in enumerate(lines)
-                     if ln.labels and t3_label_code(ln.label) == "requests.received"), None)
-    if received is not None and (t3_start is None or t3_start > received):
-        t3_start = received
-    caption = next((i for i, ln in enumerate(lines) if _T2_CAPTION.search(ln.label)), None)
+    caption = next((i for i, ln in enumerate(lines) if _T2_CAPTION.search(ln.label) and len(ln.label) <= 30), None)
+    t3_heading, t3_row = _locate_t3(lines, caption)
+    t3_start = t3_heading if t3_heading is not None else t3_row
     t2_lines: list[_Line] = []
     if caption is not None and (t3_start is None or caption < t3_start):
         t2_lines = lines[caption:t3_start]
@@ -740,7 +753,7 @@ def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
     facts = _parse_t2(t2_lines, fmt2 or 2021) if t2_lines else []
     flags: list[str] = []
     failures = 0
-    t3 = _parse_t3(lines, fmt2)
+    t3 = _parse_t3(lines, fmt2, t3_heading, t3_row)
     after = 0
     if t3 is not None:
         facts.extend(t3.facts)
@@ -748,6 +761,8 @@ def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
         after = t3.end
         if t3.unplaced:
             flags.append(FLAG_UNPLACED)
+        if t3.partial:
+            flags.append(FLAG_UNMAPPED)
     t4_facts, t4_fails = _parse_t4(lines[after:])
     facts.extend(t4_facts)
     failures += t4_fails
