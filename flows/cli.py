@@ -21,14 +21,13 @@ def _docs_dir(db_path: str) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    import duckdb
-
     from flows.load import load_reports
+    from warehouse.db import WarehouseBusy
 
     try:
         audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db))
-    except duckdb.IOException as exc:
-        print(f"govreport: the warehouse {args.db} is locked by another load ({exc})", file=sys.stderr)
+    except WarehouseBusy as exc:
+        print(f"govreport: {exc}", file=sys.stderr)
         return 3
     print(f"files seen:          {audit['files_seen']}")
     print(f"reports loaded:      {audit['reports_loaded']}")
@@ -73,7 +72,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         con = db.connect(args.db, read_only=True)
     except duckdb.IOException as exc:
-        print(f"govreport: cannot open {args.db} read-only while a load holds it ({exc})", file=sys.stderr)
+        print(f"govreport: {args.db} is being written by a load's publish step right now (it takes seconds); "
+              f"retry ({exc})", file=sys.stderr)
         return 3
     try:
         rel = con.sql(args.sql)

@@ -3,12 +3,17 @@
 Each task handles a whole batch of files (never one task per document); tasks are thin wrappers over
 transforms/ (pure text work), warehouse/ (DuckDB) and expectations/ (GX). Task inputs are large frames,
 so input hashing for caching is switched off.
+
+Staging and validation happen in an in-memory DuckDB; the warehouse file is written only inside the
+publish transaction, so a crash before it leaves the file as it was and readers are never blocked for
+longer than the publish itself.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
+import signal
 import uuid
 from datetime import datetime
 from typing import Any
@@ -19,11 +24,18 @@ from prefect.runtime import flow_run
 
 from expectations.suites import load_checks, validate_batch
 from transforms.decode import decode_files
-from transforms.extract import extract_records
+from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
 from warehouse import db
 
 BATCH_SIZE = 2000
+FAULT_ENV = "GOVREPORT_FAULT"
+
+
+def fault_point(stage: str) -> None:
+    """Fault injection for the crash tests: `GOVREPORT_FAULT=<stage>` SIGKILLs this process right there."""
+    if os.environ.get(FAULT_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def list_report_files(source: str | pathlib.Path) -> list[str]:
@@ -73,48 +85,56 @@ def validate(con, docs_dir: str | None) -> list:
         docs_dir=pathlib.Path(docs_dir) if docs_dir else None)
 
 
-@task(cache_policy=NO_CACHE)
-def publish(con) -> None:
-    db.publish(con)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool) -> None:
+    with db.attached(con, db_path):
+        db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"))
 
 
 @flow(name="load_reports")
 def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE) -> dict:
-    """Load every report file under `source` into the warehouse at `db_path`; returns the audit summary."""
+    """Load every report file under `source` into the warehouse at `db_path`; returns the audit row."""
     logger = get_run_logger()
-    run_id = flow_run.get_id() or str(uuid.uuid4())
+    run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
-    paths = discover(source)
-    con = db.connect(db_path)
-    try:
-        db.reset_staging(con)
-        counts = {"files_seen": len(paths), "reports_loaded": 0, "rejected": 0, "facts_loaded": 0}
-        for i in range(0, len(paths), batch_size):
-            records = extract(normalize(decode(paths[i:i + batch_size])))
-            stage(con, records, run_id, started)
-            ok = [r for r in records if r["status"] == "ok"]
-            counts["reports_loaded"] += len(ok)
-            counts["rejected"] += len(records) - len(ok)
-            counts["facts_loaded"] += sum(len(r["metrics"]) for r in ok)
-            logger.info("batch %d: %d files, %d reports, %d facts", i // batch_size + 1, len(records), len(ok),
-                        sum(len(r["metrics"]) for r in ok))
-        outcomes = validate(con, docs_dir)
-        critical = [o for o in outcomes if not o.success and o.severity == "critical"]
-        warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
-        published = not critical
-        if published:
-            publish(con)
-        message = "published" if published else "not published: critical expectations failed"
-        audit = {
-            "run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
-            "finished_at": datetime.now(), **counts,
-            "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
-            "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
-            "published": published, "message": message,
-        }
-        db.record_audit(con, audit)
-        db.reset_staging(con)
-        logger.info("%s: %s", run_id, message)
-        return audit
-    finally:
-        con.close()
+    with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": str(source),
+                                  "started_at": started.isoformat(timespec="seconds")}):
+        paths = discover(source)
+        fault_point("discover")
+        con = db.open_staging()
+        try:
+            counts = {"files_seen": len(paths), "reports_loaded": 0, "rejected": 0, "facts_loaded": 0}
+            seen: dict[str, str] = {}
+            for i in range(0, len(paths), batch_size):
+                decoded = decode(paths[i:i + batch_size])
+                fault_point("decode")
+                normalized = normalize(decoded)
+                fault_point("normalize")
+                records = mark_duplicates(extract(normalized), seen)
+                fault_point("extract")
+                stage(con, records, run_id, started)
+                fault_point("stage")
+                ok = [r for r in records if r["status"] == "ok"]
+                counts["reports_loaded"] += len(ok)
+                counts["rejected"] += len(records) - len(ok)
+                counts["facts_loaded"] += sum(len(r["metrics"]) for r in ok)
+                logger.info("batch %d: %d files, %d reports, %d facts", i // batch_size + 1, len(records),
+                            len(ok), sum(len(r["metrics"]) for r in ok))
+            outcomes = validate(con, docs_dir)
+            fault_point("validate")
+            critical = [o for o in outcomes if not o.success and o.severity == "critical"]
+            warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
+            published = not critical
+            audit = {
+                "run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
+                "finished_at": datetime.now(), **counts,
+                "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
+                "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
+                "published": published,
+                "message": "published" if published else "not published: critical expectations failed",
+            }
+            publish(con, db_path, audit, published)
+            logger.info("%s: %s", run_id, audit["message"])
+            return audit
+        finally:
+            con.close()

@@ -120,9 +120,15 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     return str(best), enc
 
 
+MAX_FILE_BYTES = 20 * 1024 * 1024  # real reports are 3-30 KB, saved pages a few MB at most
+
+
 def read_file(path: str) -> Decoded:
-    """Read and decode one file; a file that vanished or cannot be read is rejected, not raised."""
+    """Read and decode one file; a file that vanished, cannot be read or is far too large is rejected."""
     try:
+        size = pathlib.Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Decoded("", size, None, None, f"too_large: {size} bytes (limit {MAX_FILE_BYTES})")
         data = pathlib.Path(path).read_bytes()
     except FileNotFoundError:
         return Decoded("", 0, None, None, "unreadable: file disappeared before it was read")

@@ -55,6 +55,8 @@ def extract_report(text: str) -> dict[str, Any]:
         facts += prose.extract_stat_rows(text, units())
     facts += prose.extract_prose(text, units())
     facts += prose.extract_zero_statements(text, units())
+    if meta.report_year is None:
+        flags.append("report_year_unknown")
     place = region.resolve_region(meta.agency, text)
     if place.level == "unknown":
         flags.append("agency_region_unknown")
@@ -106,3 +108,19 @@ def extract_records(normalized: pl.DataFrame) -> list[dict[str, Any]]:
             record.update(extract_report(row["norm_text"]))
         records.append(record)
     return records
+
+
+def mark_duplicates(records: list[dict[str, Any]], seen: dict[str, str]) -> list[dict[str, Any]]:
+    """The same bytes under a second name are one report: later copies become rejected records that name
+    the first path (so they are reported, not silently dropped). `seen` (sha256 -> path) spans batches."""
+    out = []
+    for r in records:
+        first = seen.get(r["sha256"]) if r["status"] == "ok" else None
+        if first is None:
+            if r["status"] == "ok":
+                seen[r["sha256"]] = r["source"]
+            out.append(r)
+            continue
+        dup = dict(r, status="rejected", error=f"duplicate: same content as {first}", metrics=[], flags=[])
+        out.append(dup)
+    return out

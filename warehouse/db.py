@@ -7,9 +7,12 @@ DuckDB 2.0 no longer wraps a multi-statement string in one transaction, hence th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import pathlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -39,7 +42,8 @@ def connect(path: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBP
     """Open the warehouse file; a writer also applies the DDL and seeds the dimensions (idempotent)."""
     if read_only:
         return duckdb.connect(str(path), read_only=True)
-    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:":
+        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     catalog = str(resources.files("warehouse").joinpath("metric_catalog.csv"))
     for _name, sql in _sql_files("ddl"):
@@ -132,17 +136,71 @@ def run_checks(con: duckdb.DuckDBPyConnection,
     return {name: (severity, con.sql(sql).df()) for name, severity, sql in checks}
 
 
-def publish(con: duckdb.DuckDBPyConnection) -> None:
-    """Move the staged batch into the published tables in one transaction (all or nothing)."""
+class WarehouseBusy(RuntimeError):
+    """Another load holds the warehouse's writer lock."""
+
+
+@contextmanager
+def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[None]:
+    """One load at a time per warehouse: a lock file next to it names the running load. Fails fast."""
+    lock_path = pathlib.Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            raise WarehouseBusy(f"another load is running on {path}: {fh.read().strip() or 'unknown'}") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps(holder, ensure_ascii=False, default=str))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def open_staging() -> duckdb.DuckDBPyConnection:
+    """An in-memory database for staging and validation: the warehouse file is not touched until publish,
+    so readers keep querying the last published state while a load extracts and validates."""
+    return connect(":memory:")
+
+
+@contextmanager
+def attached(con: duckdb.DuckDBPyConnection, path: str | pathlib.Path) -> Iterator[None]:
+    """Make the warehouse file the default catalog of the staging connection (temp stg_* stay visible)."""
+    connect(path).close()  # create or migrate the schema first
+    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh")
+    con.execute("USE wh")
+    try:
+        yield
+    finally:
+        con.execute("USE memory")
+        con.execute("DETACH wh")
+
+
+def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None, publish_batch: bool = True,
+            mid_transaction: Callable[[], None] | None = None) -> None:
+    """In one transaction: move the staged batch into the published tables (when publish_batch) and add the
+    run's load_audit row, so data and audit commit together or not at all. `mid_transaction` runs between
+    the statements (the crash tests kill the process there)."""
     sql = resources.files("warehouse").joinpath("publish.sql").read_text(encoding="utf-8")
+    statements = con.extract_statements(sql) if publish_batch else []
     con.execute("BEGIN TRANSACTION")
     try:
-        _run_script(con, sql)
+        for i, stmt in enumerate(statements):
+            con.execute(stmt)
+            if mid_transaction and i == len(statements) // 2:
+                mid_transaction()
+        if audit is not None:
+            record_audit(con, audit)
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("CHECKPOINT")
 
 
 def record_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, Any]) -> None:

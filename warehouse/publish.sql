@@ -22,3 +22,15 @@ DELETE FROM quarantine WHERE sha256 IN (SELECT sha256 FROM stg_raw_report);
 INSERT INTO quarantine BY NAME SELECT * FROM stg_quarantine
 ON CONFLICT (sha256, source_path) DO UPDATE SET reason = excluded.reason, run_id = excluded.run_id,
     quarantined_at = excluded.quarantined_at;
+
+-- Revisions: an agency may publish its report for a year twice. Every version stays in fact_report and
+-- fact_metric; the latest published one is current (ties: later signing date, then a fixed order).
+UPDATE fact_report AS f SET is_current = (c.rn = 1)
+FROM (
+    SELECT r.report_id, row_number() OVER (
+        PARTITION BY CASE WHEN r.report_year IS NULL OR a.agency_name = '(unknown)' THEN r.report_id
+                          ELSE r.agency_id || '|' || r.report_year END
+        ORDER BY r.published_on DESC NULLS LAST, r.signed_on DESC NULLS LAST, r.report_id) AS rn
+    FROM fact_report r JOIN dim_agency a USING (agency_id)
+) AS c
+WHERE c.report_id = f.report_id AND f.is_current IS DISTINCT FROM (c.rn = 1);

@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS fact_report (
     normalized_text VARCHAR NOT NULL,
     flags           VARCHAR[] NOT NULL,
     source_path     VARCHAR NOT NULL,
-    run_id          VARCHAR NOT NULL
+    run_id          VARCHAR NOT NULL,
+    is_current      BOOLEAN
 );
 COMMENT ON TABLE fact_report IS 'One row per loaded report (per distinct file content).';
 COMMENT ON COLUMN fact_report.report_id IS 'SHA-256 of the raw file bytes (= raw_report.sha256).';
