@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 import flows.load as load_module
+from expectations.suites import docs_index
 from tests.conftest import EXAMPLES
 from warehouse import db
 
@@ -88,7 +89,7 @@ def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, mo
         return records
 
     monkeypatch.setattr(load_module, "extract_records", corrupting)
-    audit = load_module.load_reports(str(inbox), str(warehouse))
+    audit = load_module.load_reports(str(inbox), str(warehouse), docs_dir=str(tmp_path / "gx"))
     assert audit["published"] is False
     assert audit["expectations_failed"] >= 1
     after = counts(warehouse)
@@ -101,7 +102,11 @@ def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, mo
     con.close()
     assert published is False
     failed = json.loads(failures)
-    assert any(f["table"] == "fact_metric" and f["severity"] == "critical" and f["column"] == "value" for f in failed)
+    value_check = [f for f in failed if f["table"] == "fact_metric" and f["severity"] == "critical"
+                   and f["column"] == "value"]
+    assert value_check and value_check[0]["examples"]
+    page = docs_index(tmp_path / "gx").read_text(encoding="utf-8")
+    assert value_check[0]["expectation"] in page
 
 
 def test_agency_ids_are_stable():

@@ -297,5 +297,9 @@ def normalize_text(text: str) -> tuple[str, str]:
 
 def normalize_batch(decoded: pl.DataFrame) -> pl.DataFrame:
     """A decoded batch -> plus `norm_text` and `script`; text that is no report gets its reason in `error`."""
-    return normalize_frame(decoded).with_columns(
-        pl.coalesce(pl.col("error"), screen_expr(pl.col("norm_text"))).alias("error"))
+    screened = screen_expr(pl.col("norm_text"))
+    # Text that reads as no report after a legacy-codec guess was most likely mis-encoded: say so.
+    guessed = pl.col("encoding").is_in(["gb18030", "big5"])
+    reason = pl.when(screened.is_not_null() & guessed).then(
+        pl.format("{} (decoded as {}: probably mis-encoded)", screened, pl.col("encoding"))).otherwise(screened)
+    return normalize_frame(decoded).with_columns(pl.coalesce(pl.col("error"), reason).alias("error"))

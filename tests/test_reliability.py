@@ -1,0 +1,168 @@
+"""Bad input, duplicates, revisions, crashes and overlapping runs: each test really does the bad thing."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+import flows.load as load_module
+from tests.conftest import EXAMPLES, ROOT
+from warehouse import db
+
+TABLES = ("raw_report", "dim_agency", "fact_report", "fact_metric", "quarantine")
+REPORT = (EXAMPLES / "000_36fb0402640fefb2.txt").read_text(encoding="utf-8")
+
+
+def snapshot(path) -> dict:
+    """Row counts plus the published content that must survive a failed or killed load."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        state = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        state["facts"] = con.execute(
+            "SELECT report_id, metric_code, breakdown, value FROM fact_metric ORDER BY ALL").fetchall()
+        state["audits"] = con.execute("SELECT count(*) FROM load_audit").fetchone()[0]
+        return state
+    finally:
+        con.close()
+
+
+def quarantine_reasons(path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
+    finally:
+        con.close()
+    return {os.path.basename(p): r for p, r in rows}
+
+
+def test_bad_input_is_quarantined_and_the_rest_loads(prefect_harness, tmp_path, monkeypatch):
+    inbox = tmp_path / "收件箱" / "nested dir" / "深层"
+    inbox.mkdir(parents=True)
+    shutil.copy(EXAMPLES / "001_0146034ad01d9358.txt", inbox / "good report 1.txt")
+    shutil.copy(EXAMPLES / "004_2f71a8a51b63bb23.txt", inbox.parent / "好报告.txt")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (inbox / "truncated.txt").write_bytes(REPORT.encode("utf-8")[:-1])
+    (inbox / "shift_jis.txt").write_bytes(REPORT.encode("shift_jis", errors="replace"))
+    (inbox / "english.txt").write_text("Annual report of the weather service. " * 50, encoding="utf-8")
+    (inbox / "news.txt").write_text("今天本市举行马拉松比赛，两万名选手参加，天气晴好，交通有序。" * 20, encoding="utf-8")
+    with open(inbox / "huge.txt", "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    vanished = str(inbox / "vanished.txt")
+    real_list = load_module.list_report_files
+    monkeypatch.setattr(load_module, "list_report_files", lambda source: real_list(source) + [vanished])
+
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(tmp_path / "收件箱"), str(warehouse))
+    assert audit["published"] is True
+    assert (audit["files_seen"], audit["reports_loaded"], audit["rejected"]) == (10, 2, 8)
+    reasons = quarantine_reasons(warehouse)
+    assert reasons.pop("truncated.txt").startswith("undecodable: truncated utf-8 sequence")
+    assert reasons == {
+        "empty.txt": "empty_file",
+        "image.txt": "binary_file: png",
+        "shift_jis.txt": "not_a_report: no mention of information disclosure "
+                         "(decoded as gb18030: probably mis-encoded)",
+        "english.txt": "not_chinese_text",
+        "news.txt": "not_a_report: no mention of information disclosure",
+        "huge.txt": f"too_large: {50 * 1024 * 1024} bytes (limit {20 * 1024 * 1024})",
+        "vanished.txt": "unreadable: file disappeared before it was read",
+    }
+
+
+def test_duplicate_content_is_one_report_and_the_copy_is_reported(prefect_harness, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "003_a0033233149e65a0.txt", inbox / "a.txt")
+    shutil.copy(EXAMPLES / "003_a0033233149e65a0.txt", inbox / "b copy.txt")
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert (audit["reports_loaded"], audit["rejected"]) == (1, 1)
+    state = snapshot(warehouse)
+    assert state["raw_report"] == 1 and state["fact_report"] == 1
+    assert quarantine_reasons(warehouse) == {"b copy.txt": f"duplicate: same content as {inbox / 'a.txt'}"}
+
+
+def test_revised_report_keeps_both_and_the_latest_is_current(prefect_harness, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "v1.txt").write_text(REPORT, encoding="utf-8")
+    revised = REPORT.replace("发布日期:2011-02-17", "发布日期:2011-03-01").replace("便民服务3条", "便民服务4条")
+    (inbox / "v2.txt").write_text(revised, encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    load_module.load_reports(str(inbox), str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("SELECT source_path, is_current FROM fact_report ORDER BY published_on").fetchall()
+    current = con.execute("""SELECT m.value FROM fact_metric m JOIN fact_report r USING (report_id)
+                             WHERE r.is_current AND m.breakdown = '便民服务'""").fetchall()
+    older = con.execute("""SELECT m.value FROM fact_metric m JOIN fact_report r USING (report_id)
+                           WHERE NOT r.is_current AND m.breakdown = '便民服务'""").fetchall()
+    con.close()
+    assert [(os.path.basename(p), c) for p, c in rows] == [("v1.txt", False), ("v2.txt", True)]
+    assert (current, older) == ([(4.0,)], [(3.0,)])
+
+
+def test_report_without_a_year_is_loaded_with_a_flag(prefect_harness, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "noyear.txt").write_text("某某局政务公开工作总结\n\n我局认真做好政府信息公开工作，全年主动公开信息30条。\n",
+                                       encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    year, flags = con.execute("SELECT report_year, flags FROM fact_report").fetchone()
+    con.close()
+    assert audit["published"] and year is None and "report_year_unknown" in flags
+    assert audit["warnings_failed"] >= 1  # report_year not null is a warning expectation
+
+
+@pytest.fixture
+def base_warehouse(prefect_harness, tmp_path):
+    """A warehouse holding three published reports; the crash runs then try to load all seven."""
+    base = tmp_path / "base"
+    base.mkdir()
+    for f in sorted(EXAMPLES.iterdir())[:3]:
+        shutil.copy(f, base / f.name)
+    warehouse = tmp_path / "w.duckdb"
+    load_module.load_reports(str(base), str(warehouse))
+    return warehouse
+
+
+STAGES = ("discover", "decode", "normalize", "extract", "stage", "validate", "publish")
+
+
+def test_sigkill_at_every_stage_leaves_the_published_state(base_warehouse, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    before = snapshot(base_warehouse)
+    env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value(), PYTHONPATH=str(ROOT))
+    for stage in STAGES:
+        proc = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "load", str(EXAMPLES), "--db", str(base_warehouse), "--no-docs"],
+            env=dict(env, GOVREPORT_FAULT=stage), cwd=ROOT, capture_output=True, timeout=300)
+        assert proc.returncode == -9, (stage, proc.stderr.decode()[-2000:])
+        assert snapshot(base_warehouse) == before, stage
+    audit = load_module.load_reports(str(EXAMPLES), str(base_warehouse))
+    after = snapshot(base_warehouse)
+    assert audit["published"] and after["fact_report"] == 7 and after["raw_report"] == 7
+    assert after["audits"] == before["audits"] + 1
+    con = duckdb.connect(str(base_warehouse), read_only=True)
+    dupes = con.execute("SELECT count(*) - count(DISTINCT (report_id, metric_code, breakdown, value)) "
+                        "FROM fact_metric").fetchone()[0]
+    con.close()
+    assert dupes == 0 and after["fact_metric"] == audit["facts_loaded"]
+
+
+def test_second_load_fails_fast_naming_the_running_one_and_reads_still_work(base_warehouse):
+    holder = {"run_id": "run-that-is-running", "pid": 12345}
+    with db.writer_lock(base_warehouse, holder):
+        with pytest.raises(db.WarehouseBusy, match="run-that-is-running"):
+            load_module.load_reports(str(EXAMPLES), str(base_warehouse))
+        proc = subprocess.run([sys.executable, "-m", "flows.cli", "query", "SELECT count(*) AS n FROM fact_report",
+                               "--db", str(base_warehouse)], cwd=ROOT, capture_output=True, timeout=120,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        assert proc.returncode == 0 and "3" in proc.stdout.decode()
+    assert snapshot(base_warehouse)["fact_report"] == 3
