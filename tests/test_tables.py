@@ -522,3 +522,9 @@ def test_table_of_contents_does_not_hide_table_two() -> None:
     assert ("licensing.decisions", "", 517645.0) in triples(facts)
     assert request_facts(facts) == expected(ROWS_2021, VALUES_2021)
     assert flags == []
+
+
+def test_2019_coercion_change_may_be_negative() -> None:
+    text = T2_2019.replace("| 行政强制 | 2 |  | 3 |", "| 行政强制 | 2 | -1 | 3 |")
+    facts, _ = parse_standard_tables(text)
+    assert ("coercion.items_change", "", -1.0) in triples(facts)
