@@ -359,7 +359,7 @@ def create_from_literals(con: duckdb.DuckDBPyConnection, name: str, like: str, r
     """CREATE TABLE name AS SELECT literal rows, cast to the column types of the published table `like`."""
     types = {c: t for c, t, *_ in con.execute(f"DESCRIBE {like}").fetchall()}
     cols = list(types)
-    values = ", ".join("(" + ", ".join(sql_literal(r[c]) for c in cols) + ")" for r in rows)
+    values = ", ".join("(" + ", ".join(sql_literal(r.get(c)) for c in cols) + ")" for r in rows)  # absent: NULL
     casts = ", ".join(f"CAST({c} AS {types[c]}) AS {c}" for c in cols)
     con.execute(f"CREATE TABLE {name} AS SELECT {casts} FROM (VALUES {values}) AS v({', '.join(cols)})")
 

@@ -16,9 +16,9 @@ from transforms.facts import Fact
 from transforms.numbers import NUMBER, parse_number, qualifier_of, to_catalog_unit
 
 UNITS = "人次|平方米|万元|元|条|件|次|期|个|人|名|台|项|场|篇|宗|起|%|处"
+# Starts at the number (a prefix like 约/超过 is read by looking back), so the scanner can skip prose fast.
 TOKEN = re.compile(
-    rf"(?P<pre>大约|将近|接近|超过|多于|不少于|约|近|逾|超)?\s*(?P<num>{NUMBER})\s*(?P<mult>万|亿)?\s*"
-    rf"(?P<more>多|余)?\s*(?P<unit>{UNITS})(?P<post>以上|左右|多)?")
+    rf"(?P<num>{NUMBER})\s*(?P<mult>万|亿)?\s*(?P<more>多|余)?\s*(?P<unit>{UNITS})(?P<post>以上|左右|多)?")
 _CLAUSE_SEP = "，,；;：:、"
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
@@ -117,37 +117,46 @@ def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
         # A Chinese numeral is a count only when it stands alone: not 第一, 每一, 一次性, 十二五.
         if is_cn and (before.endswith(("第", "每", "一")) or after.startswith("性")):
             continue
-        if before.endswith(("每", "每年", "每月", "每周")) or re.search(r"每[一-鿿]{0,2}$", before):
+        if "每" in before[-3:]:  # 每月一次, 每半年: a frequency, not a count
             continue
         if m.group("unit") == "%" and is_cn:
             continue
         value = parse_number(num)
         if value is None:
             continue
-        sep = max(before.rfind(c) for c in _CLAUSE_SEP)
+        sep = max(s_text.rfind(c, last_end, m.start()) for c in _CLAUSE_SEP)
         clause_start = max(sep + 1, last_end)
         label = s_text[clause_start:m.start()].strip()
-        label = re.sub(r"[(（][^)）]*[)）]$", "", label).strip().lstrip("(（")
-        tail_m = re.match(rf"[^{_CLAUSE_SEP}]*", after)
+        label = _TRAILING_PAREN.sub("", label).strip().lstrip("(（")
+        tail_m = _TAIL.match(after)
         yield _Figure(
             start=s_start + clause_start, end=s_start + m.end(), value=value, unit=m.group("unit"),
             mult=m.group("mult") or "",
-            qualifier=qualifier_of(before + (m.group("pre") or ""), (m.group("more") or "") + (m.group("post") or "")),
+            qualifier=qualifier_of(before[-4:].rstrip(), (m.group("more") or "") + (m.group("post") or "")),
             label=label, context=before, tail=tail_m.group(0) if tail_m else "", clause_start=s_start + clause_start)
         last_end = m.end()
 
 
+_TRAILING_PAREN = re.compile(r"[(（][^)）]*[)）]$")
+_TAIL = re.compile(rf"[^{_CLAUSE_SEP}]*")
+# RULES compiled once: (code, units, label, context, tail).
+_COMPILED = tuple(
+    (r.code, frozenset(r.units.split("|")), re.compile(r.label), re.compile(r.context) if r.context else None,
+     re.compile(r.tail) if r.tail else None)
+    for r in RULES)
+
+
 def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | None:
     """The metric code a figure's wording names, `skip`, or None."""
-    for rule in RULES:
-        if not re.fullmatch(rule.units, unit):
+    for code, units, label_re, context_re, tail_re in _COMPILED:
+        if unit not in units:
             continue
-        if rule.tail:
-            if re.search(rule.tail, tail):
-                return rule.code
+        if tail_re:
+            if tail_re.search(tail):
+                return code
             continue
-        if re.search(rule.label, label) and (not rule.context or re.search(rule.context, context + label)):
-            return rule.code
+        if label_re.search(label) and (context_re is None or context_re.search(context + label)):
+            return code
     return None
 
 
@@ -225,10 +234,28 @@ _TABLE_UNIT = {"条": "条", "件": "件", "次": "次", "个": "个", "人次":
                "平方米": "平方米", "万元": "万元", "元": "元", "期": "期", "场": "场", "名": "人"}
 
 
+_UNIT_PAREN = re.compile(r"[(（][^)）\n]{1,8}[)）]")
+_SLASH = re.compile(r"/\s*\d")
+
+
+def _rows(text: str, marker: re.Pattern[str], row: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Match a row pattern only on the lines that carry its marker (most lines are prose)."""
+    last_line = -1
+    for hit in marker.finditer(text):
+        start = text.rfind("\n", 0, hit.start()) + 1
+        if start == last_line:
+            continue
+        last_line = start
+        end = text.find("\n", hit.end())
+        m = row.match(text, start, len(text) if end < 0 else end)
+        if m:
+            yield m
+
+
 def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
     """Rows of a free-form report's statistics table: `label(unit)   value`, and `培训班次/人数 4次/106人`."""
     facts: list[Fact] = []
-    for m in _STAT_ROW.finditer(text):
+    for m in _rows(text, _UNIT_PAREN, _STAT_ROW):
         label, written = m.group("label").strip(), m.group("unit")
         value = parse_number(m.group("num"))
         if value is None or written not in _TABLE_UNIT:
@@ -244,7 +271,7 @@ def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
         catalog_unit = units.get(code, written)
         amount = to_catalog_unit(value, written, mult, catalog_unit) if catalog_unit in ("万元", "元") else value
         facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end()))
-    for m in _COMPOUND_ROW.finditer(text):
+    for m in _rows(text, _SLASH, _COMPOUND_ROW):
         label = m.group("label")
         for v, u in ((m.group("v1"), m.group("u1")), (m.group("v2"), m.group("u2"))):
             code = classify(label, u, label)
@@ -263,6 +290,9 @@ _ZERO_SUBJECTS: tuple[tuple[str, str], ...] = (
     ("requests.fees_charged", r"(收费|收取[^。，,；]{0,12}费|处理费)"),
 )
 _NOT_A_ZERO = re.compile(r"纠错|败诉|纠正|被撤销|如果|若")
+_ZERO_PATTERNS = tuple(
+    (code, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}")) for code, subject in _ZERO_SUBJECTS)
+_HAS_CUE = re.compile(_ZERO_CUE)
 
 
 def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
@@ -270,10 +300,10 @@ def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
     facts: list[Fact] = []
     for sentence in _SENTENCE.finditer(text):
         s = sentence.group(0)
-        if _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
+        if not _HAS_CUE.search(s) or _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
             continue
-        for code, subject in _ZERO_SUBJECTS:
-            m = re.search(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}", s)
+        for code, pattern in _ZERO_PATTERNS:
+            m = pattern.search(s)
             if m:
                 facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none",
                                   sentence.start() + m.start(), sentence.start() + m.end()))

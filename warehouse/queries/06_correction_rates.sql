@@ -6,7 +6,8 @@ WITH per_report AS (
            review_correction_numerator, review_correction_denominator, review_correction_rate,
            litigation_correction_numerator, litigation_correction_denominator, litigation_correction_rate
     FROM v_rates
-    WHERE review_correction_denominator IS NOT NULL OR litigation_correction_denominator IS NOT NULL
+    WHERE is_current
+      AND (review_correction_denominator IS NOT NULL OR litigation_correction_denominator IS NOT NULL)
 )
 SELECT
     report_year,

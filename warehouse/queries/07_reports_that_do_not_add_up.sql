@@ -1,4 +1,6 @@
 -- Question: Which reports' tables do not add up, and which figures disagree?
-SELECT agency_name, report_year, check_name, breakdown, detail, report_id
-FROM v_quality_issues
-ORDER BY report_year DESC, agency_name, check_name, breakdown, detail;
+-- Every version of a revised report is checked; is_current says whether the version is the latest.
+SELECT q.agency_name, q.report_year, q.check_name, q.breakdown, q.detail, r.is_current, q.report_id
+FROM v_quality_issues q
+JOIN fact_report r ON r.report_id = q.report_id
+ORDER BY q.report_year DESC, q.agency_name, q.check_name, q.breakdown, q.detail;

@@ -1,6 +1,9 @@
 -- Request handling (table 三 of the State Council template): outcomes, rates and refusal reasons.
 -- Applied on every writer connection (warehouse/db.py), so every statement is idempotent.
 -- A figure the report did not state stays NULL everywhere below: "not stated" is never turned into 0.
+-- Per-report views keep every version of a revised report (fact_report.is_current tells which one is the
+-- latest); views that add reports up use current versions only, so a revision is not counted twice.
+-- `is_current IS NOT FALSE`: rows published before the column existed are NULL until the next load.
 
 -- Wide form of the request table: one row per report and applicant column, one column per template row.
 -- fact_metric's key includes the value, so a report may state one figure twice with different values;
@@ -63,12 +66,13 @@ cells_by_report_and_applicant AS (
 )
 SELECT
     c.report_id, r.agency_id, a.agency_name, a.province, r.report_year,
-    c.* EXCLUDE (report_id)
+    c.* EXCLUDE (report_id),
+    r.is_current IS NOT FALSE AS is_current
 FROM cells_by_report_and_applicant c
 JOIN fact_report r ON r.report_id = c.report_id
 JOIN dim_agency a ON a.agency_id = r.agency_id;
 
-COMMENT ON VIEW v_request_outcomes IS 'Request table (表三) per report and applicant column (breakdown: natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org; '''' = 总计): one column per template row, NULL where the report did not state the cell. Only reports and applicant columns with at least one stated request figure appear. denied/unavailable/not_processed/other are the group totals as stated (often only in prose).';
+COMMENT ON VIEW v_request_outcomes IS 'Request table (表三) per report and applicant column (breakdown: natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org; '''' = 总计): one column per template row, NULL where the report did not state the cell. Only reports and applicant columns with at least one stated request figure appear. denied/unavailable/not_processed/other are the group totals as stated (often only in prose). Every version of a revised report appears; is_current marks the latest (filter on it before adding reports up).';
 
 
 -- Headline rates per report, computed on the total column. Each rate comes with its numerator and
@@ -118,7 +122,7 @@ appeal_figures AS (
 rate_inputs AS (
     -- Every report gets a row, also one without a request table (all its rates are then NULL).
     SELECT
-        r.report_id, r.agency_id, r.report_year,
+        r.report_id, r.agency_id, r.report_year, r.is_current IS NOT FALSE AS is_current,
         g.granted_or_partial AS grant_numerator,
         g.denied AS refusal_numerator,
         g.unavailable AS cannot_provide_numerator,
@@ -160,20 +164,22 @@ SELECT
         THEN i.litigation_correction_numerator / i.litigation_correction_denominator END
         AS litigation_correction_rate,
     i.litigation_correction_numerator,
-    i.litigation_correction_denominator
+    i.litigation_correction_denominator,
+    i.is_current
 FROM rate_inputs i
 JOIN dim_agency a ON a.agency_id = i.agency_id;
 
-COMMENT ON VIEW v_rates IS 'One row per report (total column only): grant_rate = (granted + partially_granted) / handled_total; refusal_rate, cannot_provide_rate, not_processed_rate = the group (its stated total, else the sum of all its sub-rows when every one is stated) / handled_total; review_correction_rate = review.corrected / (review.total - review.pending); litigation_correction_rate = (direct + after_review corrected) / (direct + after_review total - pending). Each rate has its _numerator and _denominator; a rate is NULL when any input is unstated or the denominator is not positive.';
+COMMENT ON VIEW v_rates IS 'One row per report (total column only): grant_rate = (granted + partially_granted) / handled_total; refusal_rate, cannot_provide_rate, not_processed_rate = the group (its stated total, else the sum of all its sub-rows when every one is stated) / handled_total; review_correction_rate = review.corrected / (review.total - review.pending); litigation_correction_rate = (direct + after_review corrected) / (direct + after_review total - pending). Each rate has its _numerator and _denominator; a rate is NULL when any input is unstated or the denominator is not positive. is_current marks the latest version of a revised report.';
 
 
 -- Refusal reasons over time, from the total column of each report's table.
 CREATE OR REPLACE VIEW v_refusals_by_year AS
 WITH denial_cells AS (
-    -- One value per report and reason (max, as in v_request_outcomes).
+    -- One value per current report and reason (max, as in v_request_outcomes).
     SELECT m.report_id, m.agency_id, m.report_year, m.metric_code, max(m.value) AS value
     FROM fact_metric m
-    WHERE m.metric_code LIKE 'requests.denied.%' AND m.breakdown = ''
+    JOIN fact_report r ON r.report_id = m.report_id
+    WHERE m.metric_code LIKE 'requests.denied.%' AND m.breakdown = '' AND r.is_current IS NOT FALSE
     GROUP BY m.report_id, m.agency_id, m.report_year, m.metric_code
 )
 SELECT
@@ -189,4 +195,4 @@ FROM denial_cells c
 JOIN dim_metric d ON d.metric_code = c.metric_code
 GROUP BY c.report_year, c.metric_code, d.label_zh;
 
-COMMENT ON VIEW v_refusals_by_year IS 'Refusal (不予公开) sub-reasons per report_year: requests_denied = sum over reports of the total-column figure, reporting_agencies = agencies stating that reason (including a stated 0), reports = reports stating it. reason is the code suffix, e.g. state_secret.';
+COMMENT ON VIEW v_refusals_by_year IS 'Refusal (不予公开) sub-reasons per report_year: requests_denied = sum over current reports (latest version of each) of the total-column figure, reporting_agencies = agencies stating that reason (including a stated 0), reports = reports stating it. reason is the code suffix, e.g. state_secret.';

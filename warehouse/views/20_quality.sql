@@ -121,14 +121,16 @@ review_total_failures AS (
     WHERE total <> upheld + corrected + other + pending
 ),
 
--- carry_over: this year's 二、上年结转 = the same agency's 四、结转下年度 of the year before (total column).
--- An agency with two reports for one year (two different files) is compared through max(), as elsewhere.
+-- carry_over: this year's 二、上年结转 = the same agency's 四、结转下年度 of the year before (total column),
+-- between current versions (a superseded version is not compared).
 carry_figures AS (
     SELECT o.report_id, o.agency_id, o.report_year, o.carried_in, o.carried_out
     FROM outcomes o
-    WHERE o.breakdown = '' AND o.agency_name <> '(unknown)'  -- "(unknown)" lumps unrelated bodies together
+    WHERE o.breakdown = '' AND o.is_current
+      AND o.agency_name <> '(unknown)'  -- "(unknown)" lumps unrelated bodies together
 ),
 carried_out_by_agency_year AS (
+    -- One current report per agency and year; max() only guards against pre-is_current warehouses.
     SELECT agency_id, report_year, max(carried_out) AS carried_out
     FROM carry_figures
     GROUP BY agency_id, report_year
@@ -200,17 +202,18 @@ FROM all_failures f
 JOIN fact_report r ON r.report_id = f.report_id
 JOIN dim_agency a ON a.agency_id = r.agency_id;
 
-COMMENT ON VIEW v_quality_issues IS 'One row per failed arithmetic identity. check_name: balance (received + carried_in = handled_total + carried_out, per applicant column), row_total (a request row''s total = its six applicant columns; breakdown ''''), handled_sum (handled_total = granted + partially_granted + all denied/unavailable/not_processed/other sub-rows, or other''s single 2019-format row), review_total (total = upheld + corrected + other + pending for review, litigation.direct, litigation.after_review), carry_over (carried_in = the agency''s previous-year carried_out), prose_vs_table (a stated group total <> the sum of its sub-rows, total column). A check with any unstated input is skipped. detail names the figures compared.';
+COMMENT ON VIEW v_quality_issues IS 'One row per failed arithmetic identity. check_name: balance (received + carried_in = handled_total + carried_out, per applicant column), row_total (a request row''s total = its six applicant columns; breakdown ''''), handled_sum (handled_total = granted + partially_granted + all denied/unavailable/not_processed/other sub-rows, or other''s single 2019-format row), review_total (total = upheld + corrected + other + pending for review, litigation.direct, litigation.after_review), carry_over (carried_in = the agency''s previous-year carried_out, current versions only), prose_vs_table (a stated group total <> the sum of its sub-rows, total column). A check with any unstated input is skipped. detail names the figures compared.';
 
 
--- Year-over-year change of every figure, per agency. Agency-years, not reports: when an agency has two
--- reports (two different files) for one year, max() keeps one value per cell, as in v_request_outcomes.
+-- Year-over-year change of every figure, per agency, between current versions (the latest of a revised
+-- report); max() keeps one value per cell, as in v_request_outcomes.
 CREATE OR REPLACE VIEW v_agency_yoy AS
 WITH agency_year_values AS (
     SELECT m.agency_id, m.report_year, m.metric_code, m.breakdown, max(m.value) AS value
     FROM fact_metric m
+    JOIN fact_report r ON r.report_id = m.report_id
     JOIN dim_agency a ON a.agency_id = m.agency_id
-    WHERE m.report_year IS NOT NULL
+    WHERE m.report_year IS NOT NULL AND r.is_current IS NOT FALSE
       AND a.agency_name <> '(unknown)'  -- "(unknown)" lumps unrelated bodies: a change would mean nothing
     GROUP BY m.agency_id, m.report_year, m.metric_code, m.breakdown
 )
@@ -227,7 +230,7 @@ LEFT JOIN agency_year_values prev
    AND prev.report_year = cur.report_year - 1
 JOIN dim_agency a ON a.agency_id = cur.agency_id;
 
-COMMENT ON VIEW v_agency_yoy IS 'Per agency, metric, breakdown and report_year: value, previous_value (the same agency''s figure for report_year - 1) and change = value - previous_value; both NULL when the agency has no report for the previous year or it did not state that figure. Agencies named (unknown) are left out.';
+COMMENT ON VIEW v_agency_yoy IS 'Per agency, metric, breakdown and report_year: value, previous_value (the same agency''s figure for report_year - 1) and change = value - previous_value; both NULL when the agency has no report for the previous year or it did not state that figure. Current versions only; agencies named (unknown) are left out.';
 
 
 -- Reporting gaps: an agency reported for year Y but not for Y + 1, where Y + 1 is a year the warehouse

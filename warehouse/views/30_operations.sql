@@ -1,36 +1,22 @@
 -- Views for the questions asked most often. Applied on every writer connection (idempotent).
 -- Built on v_request_outcomes and v_rates (10_requests.sql); sums never turn "not stated" into 0:
 -- a sum over reports that stated nothing is NULL, and the reports_* counts say how many contributed.
+-- Only current versions count (fact_report.is_current: the latest of a revised report), so one agency's
+-- report for a year is counted once. IS NOT FALSE: NULL before the first load that sets the column.
 
--- Requests per agency and year, from the total column.
+-- Requests per agency and year, from the total column of the agency's current report for the year.
 CREATE OR REPLACE VIEW v_requests_by_agency_year AS
-WITH request_figures_per_report AS (
-    SELECT report_id, count(*) AS figures
-    FROM fact_metric
-    WHERE metric_code LIKE 'requests.%'
-    GROUP BY report_id
-),
-report_totals AS (
-    SELECT
-        o.agency_id, o.agency_name, o.province, o.report_year, o.report_id,
-        o.received, o.handled_total, o.granted, o.partially_granted,
-        -- denied as v_rates counts it: the stated group total, else the sum of all 8 stated sub-rows.
-        r.refusal_numerator AS denied,
-        r.refusal_rate,
-        f.figures
-    FROM v_request_outcomes o
-    JOIN v_rates r ON r.report_id = o.report_id
-    JOIN request_figures_per_report f ON f.report_id = o.report_id
-    WHERE o.breakdown = ''
-)
-SELECT agency_id, agency_name, province, report_year, report_id,
-       received, handled_total, granted, partially_granted, denied, refusal_rate
-FROM report_totals
--- Two files for one agency and year are usually two copies of one report (HTML and PDF text): adding
--- them would double count, so keep the report stating the most request figures (then the lowest id).
-QUALIFY row_number() OVER (PARTITION BY agency_id, report_year ORDER BY figures DESC, report_id) = 1;
+SELECT
+    o.agency_id, o.agency_name, o.province, o.report_year, o.report_id,
+    o.received, o.handled_total, o.granted, o.partially_granted,
+    -- denied as v_rates counts it: the stated group total, else the sum of all 8 stated sub-rows.
+    r.refusal_numerator AS denied,
+    r.refusal_rate
+FROM v_request_outcomes o
+JOIN v_rates r ON r.report_id = o.report_id
+WHERE o.breakdown = '' AND o.is_current;
 
-COMMENT ON VIEW v_requests_by_agency_year IS 'One row per agency and report_year with request figures (total column): received, handled_total, granted, partially_granted, denied (stated group total, else the sum of its 8 sub-rows) and refusal_rate (= v_rates.refusal_rate). When an agency has several reports for a year, the one stating the most request figures is used (report_id says which).';
+COMMENT ON VIEW v_requests_by_agency_year IS 'One row per agency and report_year with request figures (total column): received, handled_total, granted, partially_granted, denied (stated group total, else the sum of its 8 sub-rows) and refusal_rate (= v_rates.refusal_rate). Only the current version of a revised report is used (report_id says which); agencies named (unknown) may have several rows per year.';
 
 
 -- Proactive disclosure per province and year.
@@ -63,9 +49,10 @@ SELECT
 FROM fact_report r
 JOIN dim_agency a ON a.agency_id = r.agency_id
 LEFT JOIN proactive_per_report p ON p.report_id = r.report_id
+WHERE r.is_current IS NOT FALSE
 GROUP BY a.province, r.report_year;
 
-COMMENT ON VIEW v_proactive_by_province_year IS 'Per province (NULL = unknown) and report_year: reports loaded, reports_with_total (reports stating proactive.total), and the sums over reports of proactive.total, proactive.website and proactive.category (each report''s categories summed). A sum is NULL when no report of the group stated that figure.';
+COMMENT ON VIEW v_proactive_by_province_year IS 'Per province (NULL = unknown) and report_year, over current reports (the latest version of each): reports, reports_with_total (reports stating proactive.total), and the sums over reports of proactive.total, proactive.website and proactive.category (each report''s categories summed). A sum is NULL when no report of the group stated that figure.';
 
 
 -- Administrative reconsideration and litigation per year (table 四, or pre-2019 prose totals).
@@ -103,6 +90,7 @@ SELECT
     sum(p.litigation_corrected) AS litigation_corrected
 FROM appeals_per_report p
 JOIN fact_report r ON r.report_id = p.report_id
+WHERE r.is_current IS NOT FALSE
 GROUP BY r.report_year;
 
-COMMENT ON VIEW v_appeals_by_year IS 'Per report_year, over the reports stating any review.* or litigation.* figure (reports_with_appeals): review_total, review_corrected, litigation_total (direct + after_review totals, else the single litigation.total of free-form reports), litigation_direct_total, litigation_after_review_total, litigation_corrected (direct + after_review).';
+COMMENT ON VIEW v_appeals_by_year IS 'Per report_year, over the current reports (latest version of each) stating any review.* or litigation.* figure (reports_with_appeals): review_total, review_corrected, litigation_total (direct + after_review totals, else the single litigation.total of free-form reports), litigation_direct_total, litigation_after_review_total, litigation_corrected (direct + after_review).';
