@@ -75,6 +75,27 @@ JOIN dim_agency a ON a.agency_id = r.agency_id;
 COMMENT ON VIEW v_request_outcomes IS 'Request table (表三) per report and applicant column (breakdown: natural_person, commercial_enterprise, research_institution, social_welfare_org, legal_service_org, other_org; '''' = 总计): one column per template row, NULL where the report did not state the cell. Only reports and applicant columns with at least one stated request figure appear. denied/unavailable/not_processed/other are the group totals as stated (often only in prose). Every version of a revised report appears; is_current marks the latest (filter on it before adding reports up).';
 
 
+-- Table 四 (and pre-2019 prose totals) pivoted to one row per report; shared by v_rates and v_appeals_by_year.
+CREATE OR REPLACE VIEW v_appeal_figures AS
+SELECT
+    report_id,
+    max(value) FILTER (WHERE metric_code = 'review.corrected') AS review_corrected,
+    max(value) FILTER (WHERE metric_code = 'review.total') AS review_total,
+    max(value) FILTER (WHERE metric_code = 'review.pending') AS review_pending,
+    max(value) FILTER (WHERE metric_code = 'litigation.direct.corrected') AS direct_corrected,
+    max(value) FILTER (WHERE metric_code = 'litigation.direct.total') AS direct_total,
+    max(value) FILTER (WHERE metric_code = 'litigation.direct.pending') AS direct_pending,
+    max(value) FILTER (WHERE metric_code = 'litigation.after_review.corrected') AS after_review_corrected,
+    max(value) FILTER (WHERE metric_code = 'litigation.after_review.total') AS after_review_total,
+    max(value) FILTER (WHERE metric_code = 'litigation.after_review.pending') AS after_review_pending,
+    max(value) FILTER (WHERE metric_code = 'litigation.total') AS litigation_total_as_stated
+FROM fact_metric
+WHERE breakdown = '' AND (metric_code LIKE 'review.%' OR metric_code LIKE 'litigation.%')
+GROUP BY report_id;
+
+COMMENT ON VIEW v_appeal_figures IS 'One row per report stating any review/litigation figure (total column): the table 四 cells and the pre-2019 litigation.total, NULL where unstated.';
+
+
 -- Headline rates per report, computed on the total column. Each rate comes with its numerator and
 -- denominator so a reader can see what it was computed from and re-aggregate (sum numerators and
 -- denominators, never average rates).
@@ -102,23 +123,7 @@ outcome_groups AS (
         handled_total
     FROM totals
 ),
-appeal_figures AS (
-    -- Table 四 is one row per report (breakdown ''); pivot the figures the correction rates need.
-    SELECT
-        report_id,
-        max(value) FILTER (WHERE metric_code = 'review.corrected') AS review_corrected,
-        max(value) FILTER (WHERE metric_code = 'review.total') AS review_total,
-        max(value) FILTER (WHERE metric_code = 'review.pending') AS review_pending,
-        max(value) FILTER (WHERE metric_code = 'litigation.direct.corrected') AS direct_corrected,
-        max(value) FILTER (WHERE metric_code = 'litigation.direct.total') AS direct_total,
-        max(value) FILTER (WHERE metric_code = 'litigation.direct.pending') AS direct_pending,
-        max(value) FILTER (WHERE metric_code = 'litigation.after_review.corrected') AS after_review_corrected,
-        max(value) FILTER (WHERE metric_code = 'litigation.after_review.total') AS after_review_total,
-        max(value) FILTER (WHERE metric_code = 'litigation.after_review.pending') AS after_review_pending
-    FROM fact_metric
-    WHERE breakdown = '' AND (metric_code LIKE 'review.%' OR metric_code LIKE 'litigation.%')
-    GROUP BY report_id
-),
+appeal_figures AS (SELECT * FROM v_appeal_figures),
 rate_inputs AS (
     -- Every report gets a row, also one without a request table (all its rates are then NULL).
     SELECT

@@ -57,20 +57,7 @@ COMMENT ON VIEW v_proactive_by_province_year IS 'Per province (NULL = unknown) a
 
 -- Administrative reconsideration and litigation per year (table 四, or pre-2019 prose totals).
 CREATE OR REPLACE VIEW v_appeals_by_year AS
-WITH appeal_figures AS (
-    SELECT
-        report_id,
-        max(value) FILTER (WHERE metric_code = 'review.total') AS review_total,
-        max(value) FILTER (WHERE metric_code = 'review.corrected') AS review_corrected,
-        max(value) FILTER (WHERE metric_code = 'litigation.direct.total') AS direct_total,
-        max(value) FILTER (WHERE metric_code = 'litigation.after_review.total') AS after_review_total,
-        max(value) FILTER (WHERE metric_code = 'litigation.direct.corrected') AS direct_corrected,
-        max(value) FILTER (WHERE metric_code = 'litigation.after_review.corrected') AS after_review_corrected,
-        max(value) FILTER (WHERE metric_code = 'litigation.total') AS litigation_total_as_stated
-    FROM fact_metric
-    WHERE breakdown = '' AND (metric_code LIKE 'review.%' OR metric_code LIKE 'litigation.%')
-    GROUP BY report_id
-),
+WITH appeal_figures AS (SELECT * FROM v_appeal_figures),
 appeals_per_report AS (
     SELECT
         report_id, review_total, review_corrected, direct_total, after_review_total,
