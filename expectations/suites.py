@@ -465,3 +465,39 @@ def validate_batch(frames: dict[str, pd.DataFrame], sql_checks: dict[str, tuple[
 def docs_index(docs_dir: pathlib.Path) -> pathlib.Path:
     """Path of the Data Docs index.html that validate_batch(docs_dir=...) builds (GX's default local site)."""
     return pathlib.Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+# The identities v_quality_issues checks (warehouse/views/20_quality.sql): a report whose own tables do not
+# add up is published and counted, never blocked; the figures are what the agency wrote.
+QUALITY_CHECKS = ("balance", "row_total", "handled_sum", "review_total", "carry_over", "prose_vs_table")
+
+
+def quality_suite() -> list[gxe.Expectation]:
+    return [
+        _expect(gxe.ExpectColumnValuesToBeInSet, WARNING, column="issues", value_set=[0],
+                row_condition=Column("check") == name,
+                description=f"v_quality_issues {name}: the reports' own arithmetic holds")
+        for name in QUALITY_CHECKS
+    ]
+
+
+def validate_quality(counts: Mapping[str, int], run_name: str = "load") -> list[Outcome]:
+    """GX warnings over this run's v_quality_issues counts by check (one row per check, expecting 0)."""
+    unknown = set(counts) - set(QUALITY_CHECKS)
+    if unknown:
+        raise ValueError(f"unknown quality checks {sorted(unknown)}")
+    frame = pd.DataFrame({"check": list(QUALITY_CHECKS), "issues": [int(counts.get(c, 0)) for c in QUALITY_CHECKS]})
+    context = _context(None)
+    source = context.data_sources.add_or_update_pandas("published")
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    result = _run_suite(context, source, "quality_issues", quality_suite(), frame, run_id)
+    return [_quality_outcome(r, frame) for r in result.results]
+
+
+def _quality_outcome(result: Any, frame: pd.DataFrame) -> Outcome:
+    name = result.expectation_config.kwargs["row_condition"]
+    check = next(c for c in QUALITY_CHECKS if c in str(name))
+    issues = int(frame.loc[frame["check"] == check, "issues"].iloc[0])
+    return Outcome(table=f"quality:{check}", expectation=result.expectation_config.type, column="issues",
+                   severity=WARNING, success=bool(result.success), unexpected_count=issues,
+                   examples=[{"check": check, "issues": issues}])

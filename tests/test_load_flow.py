@@ -64,10 +64,33 @@ def test_reloading_changes_no_row_count(prefect_harness, inbox, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     load_module.load_reports(str(inbox), str(warehouse))
     first = counts(warehouse)
-    load_module.load_reports(str(inbox), str(warehouse))
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert audit["files_skipped"] == 9 and audit["reports_loaded"] == 0  # nothing changed: nothing read
+    forced = load_module.load_reports(str(inbox), str(warehouse), force=True)
+    assert forced["files_skipped"] == 0 and forced["reports_loaded"] == 7
     second = counts(warehouse)
     assert {t: second[t] for t in TABLES} == {t: first[t] for t in TABLES}
-    assert second["load_audit"] == first["load_audit"] + 1
+    assert second["load_audit"] == first["load_audit"] + 2
+
+
+def test_changed_new_and_copied_files_are_read_and_the_rest_skipped(prefect_harness, inbox, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    load_module.load_reports(str(inbox), str(warehouse))
+    folder = next(inbox.iterdir())
+    changed = folder / "000_36fb0402640fefb2.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("11条", "12条"), encoding="utf-8")
+    shutil.copy(folder / "001_0146034ad01d9358.txt", folder / "copy_of_001.txt")
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert audit["files_seen"] == 10 and audit["files_skipped"] == 8
+    assert audit["reports_loaded"] == 1 and audit["rejected"] == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    reason = con.execute("SELECT reason FROM quarantine WHERE source_path LIKE '%copy_of_001.txt'").fetchall()
+    values = con.execute("SELECT value FROM fact_metric m JOIN fact_report r USING (report_id) "
+                         "WHERE r.source_path LIKE '%000_36fb%' AND metric_code = 'proactive.category' "
+                         "AND breakdown LIKE '机构职能%' ORDER BY r.published_on, value").fetchall()
+    con.close()
+    assert reason and reason[0][0].startswith("duplicate: same content as ") and reason[0][0].endswith("001_0146034ad01d9358.txt")
+    assert (12.0,) in values
 
 
 def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, monkeypatch):
@@ -89,7 +112,7 @@ def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, mo
         return records
 
     monkeypatch.setattr(load_module, "extract_records", corrupting)
-    audit = load_module.load_reports(str(inbox), str(warehouse), docs_dir=str(tmp_path / "gx"))
+    audit = load_module.load_reports(str(inbox), str(warehouse), docs_dir=str(tmp_path / "gx"), force=True)
     assert audit["published"] is False
     assert audit["expectations_failed"] >= 1
     after = counts(warehouse)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import duckdb
+import polars as pl
 import pytest
 
 import flows.load as load_module
@@ -52,8 +53,9 @@ def test_bad_input_is_quarantined_and_the_rest_loads(prefect_harness, tmp_path, 
     with open(inbox / "huge.txt", "wb") as fh:
         fh.truncate(50 * 1024 * 1024)
     vanished = str(inbox / "vanished.txt")
-    real_list = load_module.list_report_files
-    monkeypatch.setattr(load_module, "list_report_files", lambda source: real_list(source) + [vanished])
+    real_discover = load_module.discover_files
+    monkeypatch.setattr(load_module, "discover_files",
+                        lambda source: pl.concat([real_discover(source), load_module.listing([vanished])]))
 
     warehouse = tmp_path / "w.duckdb"
     audit = load_module.load_reports(str(tmp_path / "收件箱"), str(warehouse))

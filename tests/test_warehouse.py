@@ -40,12 +40,33 @@ def test_failed_publish_rolls_back_everything(tmp_path, records):
     metrics_before = con.execute("SELECT sum(value) FROM fact_metric").fetchone()
     db.reset_staging(con)
     db.stage(con, db.frames_from_records(records, "r2", datetime(2026, 1, 2)))
-    # A duplicate fact key makes the last INSERT fail after the DELETEs already ran inside the transaction.
-    con.execute("INSERT INTO stg_fact_metric SELECT * FROM stg_fact_metric LIMIT 1")
-    with pytest.raises(duckdb.ConstraintException):
-        db.publish(con)
+    # Fail halfway through publish.sql, after the DELETEs of the republished reports already ran.
+    def boom() -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        db.publish(con, mid_transaction=boom)
     assert db.table_counts(con) == before
     assert con.execute("SELECT sum(value) FROM fact_metric").fetchone() == metrics_before
+
+
+def test_one_agency_id_however_the_report_writes_the_name(tmp_path, records, monkeypatch):
+    shuyang = next(r for r in records if r["agency"] == "沭阳县发展和改革局")
+    variants = []
+    for i, written in enumerate(["沭阳县发改局", "沭阳发改局", "沭阳县发展和改革局"]):
+        variants.append(dict(shuyang, sha256=f"{i:064x}", agency=written, source=f"v{i}.html"))
+    con = db.connect(tmp_path / "w.duckdb")
+    load(con, variants)
+    assert con.execute("SELECT agency_name FROM dim_agency").fetchall() == [("沭阳县发展和改革局",)]
+    assert con.execute("SELECT count(DISTINCT agency_id) FROM fact_report").fetchone()[0] == 1
+    # A user's alias CSV merges a renamed body into its successor.
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("kind,alias,canonical,note\nname,沭阳县发展和改革局,沭阳县发展改革委员会,renamed\n",
+                       encoding="utf-8")
+    monkeypatch.setenv(db.ALIASES_ENV, str(aliases))
+    con2 = db.connect(tmp_path / "w2.duckdb")
+    load(con2, variants)
+    assert con2.execute("SELECT agency_name FROM dim_agency").fetchall() == [("沭阳县发展改革委员会",)]
 
 
 def test_connect_is_idempotent_and_seeds_dimensions(tmp_path):

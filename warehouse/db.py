@@ -8,8 +8,10 @@ DuckDB 2.0 no longer wraps a multi-statement string in one transaction, hence th
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
+import os
 import pathlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,9 @@ import duckdb
 import pandas as pd
 import polars as pl
 
+from transforms.agency import Aliases, canonical_agency, load_aliases
+
+ALIASES_ENV = "GOVREPORT_AGENCY_ALIASES"  # a user CSV extending warehouse/agency_aliases.csv
 PUBLISHED = ("raw_report", "dim_agency", "fact_report", "fact_metric", "quarantine")
 UNKNOWN_AGENCY = "(unknown)"
 
@@ -58,76 +63,213 @@ def agency_id(name: str, division_code: str | None) -> str:
     return hashlib.md5(f"{name}|{division_code or ''}".encode()).hexdigest()[:16]
 
 
+# Staging schemas: explicit, so every batch's Parquet files agree even when a batch has no value in a column.
+RAW_SCHEMA = {"sha256": pl.String, "source_path": pl.String, "n_bytes": pl.Int64, "encoding": pl.String,
+              "raw_text": pl.String, "first_seen": pl.Datetime("us"), "last_seen": pl.Datetime("us")}
+AGENCY_SCHEMA = {"agency_id": pl.String, "agency_name": pl.String, "province": pl.String, "city": pl.String,
+                 "county": pl.String, "level": pl.String, "division_code": pl.String}
+REPORT_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "agency_as_written": pl.String,
+                 "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "script": pl.String,
+                 "layout": pl.String, "title": pl.String, "normalized_text": pl.String,
+                 "flags": pl.List(pl.String), "source_path": pl.String, "run_id": pl.String}
+METRIC_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "report_year": pl.Int32, "metric_code": pl.String,
+                 "breakdown": pl.String, "value": pl.Float64, "unit": pl.String, "qualifier": pl.String,
+                 "span_start": pl.Int32, "span_end": pl.Int32, "evidence": pl.String}
+QUARANTINE_SCHEMA = {"sha256": pl.String, "source_path": pl.String, "reason": pl.String, "run_id": pl.String,
+                     "quarantined_at": pl.Datetime("us")}
+SOURCE_FILE_SCHEMA = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String,
+                      "outcome": pl.String, "run_id": pl.String, "last_seen": pl.Datetime("us")}
+
+
+def _frame(columns: dict[str, list[Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(columns, schema=schema)
+
+
+@functools.cache
+def _aliases(user_csv: str | None) -> Aliases:
+    return load_aliases(user_csv)
+
+
+def canonical_name(record: dict[str, Any]) -> str:
+    """The agency's one name across reports (alias table, place, suffixes); the id is derived from it."""
+    if not record["agency"]:
+        return UNKNOWN_AGENCY
+    return canonical_agency(record["agency"], record["province"], record["city"], record["county"],
+                            _aliases(os.environ.get(ALIASES_ENV) or None))
+
+
 def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetime) -> dict[str, pl.DataFrame]:
-    """Shape extract records (the contract's JSON objects plus raw/normalized text) into staging frames."""
+    """Shape extract records (the contract's JSON objects plus raw/normalized text) into staging frames,
+    column by column (building frames from row dicts with type inference was the slowest step here)."""
     ok = [r for r in records if r["status"] == "ok"]
     bad = [r for r in records if r["status"] != "ok"]
-    raw = pl.DataFrame({
+    raw = _frame({
         "sha256": [r["sha256"] for r in ok], "source_path": [r["source"] for r in ok],
         "n_bytes": [r["n_bytes"] for r in ok], "encoding": [r["encoding"] for r in ok],
         "raw_text": [r["raw_text"] for r in ok], "first_seen": [now] * len(ok), "last_seen": [now] * len(ok),
-    }, schema={"sha256": pl.String, "source_path": pl.String, "n_bytes": pl.Int64, "encoding": pl.String,
-               "raw_text": pl.String, "first_seen": pl.Datetime, "last_seen": pl.Datetime})
-    agencies: dict[str, dict[str, Any]] = {}
-    reports, metrics = [], []
+    }, RAW_SCHEMA)
+    agencies: dict[str, tuple] = {}
+    aids = []
     for r in ok:
-        name = r["agency"] or UNKNOWN_AGENCY
+        name = canonical_name(r)
         aid = agency_id(name, r.get("division_code"))
-        agencies.setdefault(aid, {
-            "agency_id": aid, "agency_name": name, "province": r["province"], "city": r["city"],
-            "county": r["county"], "division_code": r.get("division_code"),
-            "level": "county" if r["county"] else "city" if r["city"] else "province" if r["province"] else "unknown",
-        })
-        reports.append({
-            "report_id": r["sha256"], "agency_id": aid, "agency_as_written": r.get("agency_as_written"),
-            "report_year": r["report_year"], "published_on": r["published_on"], "signed_on": r["signed_on"],
-            "script": r["script"], "layout": r["layout"], "title": r["title"], "normalized_text": r["normalized_text"],
-            "flags": r["flags"], "source_path": r["source"], "run_id": run_id,
-        })
-        for m in r["metrics"]:
-            metrics.append({
-                "report_id": r["sha256"], "agency_id": aid, "report_year": r["report_year"], "metric_code": m["code"],
-                "breakdown": m["breakdown"], "value": float(m["value"]), "unit": m["unit"],
-                "qualifier": m["qualifier"], "span_start": m["span"][0], "span_end": m["span"][1],
-                "evidence": m["text"],
-            })
-    quarantine = pl.DataFrame({
+        aids.append(aid)
+        if aid not in agencies:
+            level = ("county" if r["county"] else "city" if r["city"] else
+                     "province" if r["province"] else "unknown")
+            agencies[aid] = (aid, name, r["province"], r["city"], r["county"], level, r.get("division_code"))
+    reports = _frame({
+        "report_id": [r["sha256"] for r in ok], "agency_id": aids,
+        "agency_as_written": [r.get("agency_as_written") for r in ok],
+        "report_year": [r["report_year"] for r in ok], "published_on": [r["published_on"] for r in ok],
+        "signed_on": [r["signed_on"] for r in ok], "script": [r["script"] for r in ok],
+        "layout": [r["layout"] for r in ok], "title": [r["title"] for r in ok],
+        "normalized_text": [r["normalized_text"] for r in ok], "flags": [r["flags"] for r in ok],
+        "source_path": [r["source"] for r in ok], "run_id": [run_id] * len(ok),
+    }, REPORT_SCHEMA).with_columns(pl.col("published_on", "signed_on").str.to_date())
+    m: dict[str, list[Any]] = {c: [] for c in METRIC_SCHEMA}
+    for r, aid in zip(ok, aids, strict=True):
+        for f in r["metrics"]:
+            m["report_id"].append(r["sha256"])
+            m["agency_id"].append(aid)
+            m["report_year"].append(r["report_year"])
+            m["metric_code"].append(f["code"])
+            m["breakdown"].append(f["breakdown"])
+            m["value"].append(float(f["value"]))
+            m["unit"].append(f["unit"])
+            m["qualifier"].append(f["qualifier"])
+            m["span_start"].append(f["span"][0])
+            m["span_end"].append(f["span"][1])
+            m["evidence"].append(f["text"])
+    quarantine = _frame({
         "sha256": [r["sha256"] or "" for r in bad], "source_path": [r["source"] for r in bad],
         "reason": [r["error"] for r in bad], "run_id": [run_id] * len(bad), "quarantined_at": [now] * len(bad),
-    }, schema={"sha256": pl.String, "source_path": pl.String, "reason": pl.String, "run_id": pl.String,
-               "quarantined_at": pl.Datetime})
+    }, QUARANTINE_SCHEMA)
     return {
         "raw_report": raw,
-        "dim_agency": pl.DataFrame(list(agencies.values()), infer_schema_length=None) if agencies else None,
-        "fact_report": pl.DataFrame(reports, infer_schema_length=None) if reports else None,
-        "fact_metric": pl.DataFrame(metrics, infer_schema_length=None) if metrics else None,
+        "dim_agency": pl.DataFrame(list(agencies.values()), schema=AGENCY_SCHEMA, orient="row"),
+        "fact_report": reports,
+        "fact_metric": _frame(m, METRIC_SCHEMA),
         "quarantine": quarantine,
     }
 
 
-def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame | None]) -> None:
-    """Append frames to TEMP staging tables shaped like the published ones (Arrow hand-off, set-based)."""
-    for table in PUBLISHED:
-        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS stg_{table} AS SELECT * FROM {table} LIMIT 0")
+def source_file_frame(records: list[dict[str, Any]], stats: dict[str, tuple[str, int, int]], run_id: str,
+                      now: datetime) -> pl.DataFrame:
+    """What the next load needs to skip these files: absolute path, size, mtime and what became of them.
+    stats: source path -> (absolute path, size, mtime_ns) as discovered."""
+    return _frame({
+        "path": [stats[r["source"]][0] for r in records], "size": [stats[r["source"]][1] for r in records],
+        "mtime_ns": [stats[r["source"]][2] for r in records], "sha256": [r["sha256"] for r in records],
+        "outcome": ["loaded" if r["status"] == "ok" else "rejected" for r in records],
+        "run_id": [run_id] * len(records), "last_seen": [now] * len(records),
+    }, SOURCE_FILE_SCHEMA)
+
+
+STAGED = (*PUBLISHED, "source_file")
+
+
+def write_batch(frames: dict[str, pl.DataFrame], run_dir: str | pathlib.Path, batch_no: int) -> None:
+    """Write one batch's staging frames as Parquet, <run_dir>/<table>/<batch>.parquet, tagged with the batch
+    number (the order that decides which of two identical files counts as the original)."""
+    for table in STAGED:
+        folder = pathlib.Path(run_dir) / table
+        folder.mkdir(parents=True, exist_ok=True)
         frame = frames.get(table)
-        if frame is not None and frame.height:
-            arrow = frame.to_arrow()  # noqa: F841 - referenced by name in the SQL below
-            cols = ", ".join(frame.columns)
-            con.execute(f"INSERT INTO stg_{table} ({cols}) SELECT {cols} FROM arrow")
+        if frame is None:
+            continue
+        frame.with_columns(pl.lit(batch_no, pl.Int32).alias("batch")).write_parquet(
+            folder / f"{batch_no:06d}.parquet")
+
+
+def stage_dir(con: duckdb.DuckDBPyConnection, run_dir: str | pathlib.Path | None,
+              prior: pl.DataFrame | None = None) -> None:
+    """Expose a run's Parquet batches as the stg_* views that validation and publish.sql read.
+
+    Views, not tables: the staged text is read from Parquet when publish copies it, never held in memory.
+    A report whose bytes also came in an earlier batch, or match an unchanged file a published load
+    already read (`prior`: path, sha256), is a duplicate: quarantined, naming the original.
+    """
+    prior = prior if prior is not None else pl.DataFrame(schema={"path": pl.String, "sha256": pl.String})
+    con.register("stg_prior_view", prior.to_arrow())
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_prior AS SELECT * FROM stg_prior_view")
+    con.unregister("stg_prior_view")
+    sql = resources.files("warehouse").joinpath("stage.sql").read_text(encoding="utf-8")
+    for table in STAGED:
+        files = sorted(pathlib.Path(run_dir).glob(f"{table}/*.parquet")) if run_dir else []
+        source = (f"read_parquet('{_quote(str(pathlib.Path(run_dir).resolve() / table))}/*.parquet')" if files
+                  else f"(SELECT *, 0::INTEGER AS batch FROM {table} LIMIT 0)")
+        sql = sql.replace(f"${table}", source)
+    _run_script(con, sql)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame | None]) -> None:
+    """Stage frames held in memory (one batch; tests and small tools) through the same Parquet path."""
+    import tempfile
+
+    run_dir = tempfile.mkdtemp(prefix="govreport-stage-")
+    write_batch({k: v for k, v in frames.items() if v is not None}, run_dir, 1)
+    stage_dir(con, run_dir)
 
 
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
-    for table in PUBLISHED:
-        con.execute(f"DROP TABLE IF EXISTS stg_{table}")
+    for table in STAGED:
+        con.execute(f"DROP VIEW IF EXISTS stg_{table}")
+
+
+# GX only asks of the long text columns whether they are null: hand it that, not megabytes of text per batch.
+_TEXT_COLUMNS = {"raw_report": "raw_text", "fact_report": "normalized_text", "fact_metric": "evidence"}
 
 
 def staged_for_validation(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`."""
-    frames = {t: con.sql(f"SELECT * FROM stg_{t}").df() for t in PUBLISHED if t != "fact_metric"}
+    """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`.
+    Long text columns are replaced by '' (or NULL where NULL): the suites only check them for nulls."""
+    def select(table: str, alias: str = "") -> str:
+        text = _TEXT_COLUMNS.get(table)
+        if not text:
+            return f"{alias}*"
+        return f"{alias}* REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
+
+    frames = {t: con.sql(f"SELECT {select(t)} FROM stg_{t}").df() for t in PUBLISHED if t != "fact_metric"}
     frames["fact_metric"] = con.sql(
-        "SELECT m.*, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
+        f"SELECT {select('fact_metric', 'm.')}, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
         "LEFT JOIN dim_metric d ON d.metric_code = m.metric_code").df()
     return frames
+
+
+def staged_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        "reports_loaded": con.execute("SELECT count(*) FROM stg_fact_report").fetchall()[0][0],
+        "rejected": con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0],
+        "facts_loaded": con.execute("SELECT count(*) FROM stg_fact_metric").fetchall()[0][0],
+    }
+
+
+def plan_files(path: str | pathlib.Path, listing: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split a listing (source_path, path, size, mtime_ns) into the files to read and the `prior` files
+    (path, sha256) a published load already read with the same size and mtime, which are skipped."""
+    empty = pl.DataFrame(schema={"path": pl.String, "sha256": pl.String})
+    if not pathlib.Path(path).exists() or listing.height == 0:
+        return listing, empty
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'source_file'").fetchall()[0][0]:
+            return listing, empty
+        known = con.sql("SELECT path, size AS known_size, mtime_ns AS known_mtime_ns, sha256 AS known_sha256, "
+                        "outcome AS known_outcome FROM source_file").pl()
+    finally:
+        con.close()
+    joined = listing.join(known, on="path", how="left", maintain_order="left").with_columns(
+        ((pl.col("known_size") == pl.col("size")) & (pl.col("known_mtime_ns") == pl.col("mtime_ns")))
+        .fill_null(False).alias("unchanged"))
+    todo = joined.filter(~pl.col("unchanged")).select(listing.columns)
+    prior = joined.filter(pl.col("unchanged") & (pl.col("known_outcome") == "loaded")).select(
+        "path", pl.col("known_sha256").alias("sha256"))
+    return todo, prior
 
 
 def run_checks(con: duckdb.DuckDBPyConnection,
@@ -183,10 +325,12 @@ def attached(con: duckdb.DuckDBPyConnection, path: str | pathlib.Path) -> Iterat
 
 
 def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None, publish_batch: bool = True,
-            mid_transaction: Callable[[], None] | None = None) -> None:
+            mid_transaction: Callable[[], None] | None = None,
+            before_audit: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]] | None = None) -> None:
     """In one transaction: move the staged batch into the published tables (when publish_batch) and add the
     run's load_audit row, so data and audit commit together or not at all. `mid_transaction` runs between
-    the statements (the crash tests kill the process there)."""
+    the statements (the crash tests kill the process there); `before_audit` sees the published state inside
+    the transaction and returns fields to add to the audit row (the quality-issue warnings)."""
     sql = resources.files("warehouse").joinpath("publish.sql").read_text(encoding="utf-8")
     statements = con.extract_statements(sql) if publish_batch else []
     con.execute("BEGIN TRANSACTION")
@@ -196,6 +340,8 @@ def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None,
             if mid_transaction and i == len(statements) // 2:
                 mid_transaction()
         if audit is not None:
+            if before_audit is not None:
+                audit.update(before_audit(con))
             record_audit(con, audit)
         con.execute("COMMIT")
     except BaseException:
@@ -205,10 +351,20 @@ def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None,
 
 def record_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, Any]) -> None:
     row = dict(audit)
-    row["failures"] = json.dumps(row.get("failures") or [], ensure_ascii=False, default=str)
+    for key in ("failures", "quality_issues", "stage_seconds"):
+        if key in row:
+            row[key] = json.dumps(row[key], ensure_ascii=False, default=str)
     frame = pl.DataFrame([row], infer_schema_length=None)  # noqa: F841 - referenced in SQL
     con.execute("INSERT INTO load_audit BY NAME SELECT * FROM frame")
 
 
+def staged_quality_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """v_quality_issues rows of the staged reports by check_name, read where the batch is already published
+    (inside the publish transaction): the carry-over check needs the agency's earlier years."""
+    rows = con.execute("SELECT check_name, count(*) FROM v_quality_issues "
+                       "WHERE report_id IN (SELECT report_id FROM stg_fact_report) GROUP BY 1 ORDER BY 1").fetchall()
+    return dict(rows)
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*PUBLISHED, "load_audit")}
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in (*PUBLISHED, "load_audit")}

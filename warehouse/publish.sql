@@ -23,6 +23,12 @@ INSERT INTO quarantine BY NAME SELECT * FROM stg_quarantine
 ON CONFLICT (sha256, source_path) DO UPDATE SET reason = excluded.reason, run_id = excluded.run_id,
     quarantined_at = excluded.quarantined_at;
 
+-- What the next load may skip: these files as read now (an unpublished run records nothing, so its files
+-- are read again next time).
+INSERT INTO source_file BY NAME SELECT * FROM stg_source_file
+ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,
+    outcome = excluded.outcome, run_id = excluded.run_id, last_seen = excluded.last_seen;
+
 -- Revisions: an agency may publish its report for a year twice. Every version stays in fact_report and
 -- fact_metric; the latest published one is current (ties: later signing date, then a fixed order).
 UPDATE fact_report AS f SET is_current = (c.rn = 1)

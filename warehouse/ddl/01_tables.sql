@@ -29,8 +29,8 @@ CREATE TABLE IF NOT EXISTS dim_agency (
     division_code  VARCHAR
 );
 COMMENT ON TABLE dim_agency IS 'Reporting bodies: one row per agency name and place.';
-COMMENT ON COLUMN dim_agency.agency_id IS 'Stable key derived from the agency name and its division (same name and place, same id on every load).';
-COMMENT ON COLUMN dim_agency.agency_name IS 'Full agency name in simplified script (unknown agencies are named "(unknown)").';
+COMMENT ON COLUMN dim_agency.agency_id IS 'Stable key derived from the canonical agency name and its division (same body and place, same id on every load however a report writes the name).';
+COMMENT ON COLUMN dim_agency.agency_name IS 'Canonical agency name in simplified script: abbreviations expanded, place completed from the region, 政府 -> 人民政府 (transforms/agency.py, warehouse/agency_aliases.csv plus the user CSV in GOVREPORT_AGENCY_ALIASES); unknown agencies are named "(unknown)".';
 COMMENT ON COLUMN dim_agency.province IS 'Province-level division, full official name (山东省, 内蒙古自治区); null when unknown.';
 COMMENT ON COLUMN dim_agency.city IS 'Prefecture-level division (泰安市, 兴安盟); null when unknown or not applicable.';
 COMMENT ON COLUMN dim_agency.county IS 'County-level division (沭阳县, 阿尔山市); null when unknown or not applicable.';
@@ -167,3 +167,21 @@ COMMENT ON COLUMN load_audit.warnings_failed IS 'Warning-level expectations that
 COMMENT ON COLUMN load_audit.failures IS 'JSON list of failed expectations with their table, severity and example rows.';
 COMMENT ON COLUMN load_audit.published IS 'True when the staged batch was published.';
 COMMENT ON COLUMN load_audit.message IS 'Human-readable outcome.';
+
+CREATE TABLE IF NOT EXISTS source_file (
+    path       VARCHAR PRIMARY KEY,
+    size       BIGINT NOT NULL,
+    mtime_ns   BIGINT NOT NULL,
+    sha256     VARCHAR,
+    outcome    VARCHAR NOT NULL,
+    run_id     VARCHAR NOT NULL,
+    last_seen  TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE source_file IS 'Every file a published load read, by absolute path: lets the next load skip files whose size and modification time are unchanged.';
+COMMENT ON COLUMN source_file.path IS 'Absolute path of the file when it was read.';
+COMMENT ON COLUMN source_file.size IS 'Size in bytes when it was read.';
+COMMENT ON COLUMN source_file.mtime_ns IS 'Modification time (ns since the epoch) when it was read.';
+COMMENT ON COLUMN source_file.sha256 IS 'SHA-256 of the bytes read (raw_report.sha256 or quarantine.sha256); null when unreadable.';
+COMMENT ON COLUMN source_file.outcome IS 'loaded (raw_report) or rejected (quarantine).';
+COMMENT ON COLUMN source_file.run_id IS 'load_audit.run_id of the load that read it last.';
+COMMENT ON COLUMN source_file.last_seen IS 'When a load last read it.';

@@ -1,3 +1,9 @@
 -- Columns added after the first release, for warehouse files created before them (no-ops otherwise).
 ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS is_current BOOLEAN;
 COMMENT ON COLUMN fact_report.is_current IS 'True for the latest published version of an agency''s report for a year; older revisions stay reachable with false.';
+ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS files_skipped INTEGER;
+COMMENT ON COLUMN load_audit.files_skipped IS 'Files left out because a published load already read them unchanged (same path, size and mtime).';
+ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS quality_issues JSON;
+COMMENT ON COLUMN load_audit.quality_issues IS 'v_quality_issues rows of the reports this run published, counted by check_name (also GX warnings).';
+ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS stage_seconds JSON;
+COMMENT ON COLUMN load_audit.stage_seconds IS 'Seconds spent per stage (decode, normalize, extract, write, stage, validate, publish), summed over batches.';
