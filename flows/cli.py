@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
 import sys
+import time
+from collections.abc import Iterator
 
 DEFAULT_DB = os.environ.get("GOVREPORT_DB", "data/govreport.duckdb")
 # With no Prefect server configured, a flow starts a temporary local API; its first start in an empty
@@ -20,21 +23,72 @@ def _docs_dir(db_path: str) -> str:
     return str(pathlib.Path(db_path).resolve().parent / "gx")
 
 
-def cmd_load(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def prefect_api() -> Iterator[float]:
+    """The Prefect API for this command: the configured server (as under `govreport serve`), else a temporary
+    local one started here, once, and timed (yields the seconds its start took, 0 when one was configured).
+    Started explicitly so Dask workers inherit its address instead of each starting their own."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield 0.0
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    tick = time.perf_counter()
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield time.perf_counter() - tick
+    finally:
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()  # send the run's last log lines before the server goes away
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+def load_flow(dask_address: str | None, workers: int):
+    """The load flow on the task runner asked for: an existing Dask cluster, a local one, or in process."""
     from flows.load import load_reports
+
+    if not dask_address and workers <= 1:
+        return load_reports
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return load_reports.with_options(task_runner=DaskTaskRunner(address=dask_address))
+    return load_reports.with_options(task_runner=DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}))
+
+
+def cmd_load(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseBusy
 
-    try:
-        audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db))
-    except WarehouseBusy as exc:
-        print(f"govreport: {exc}", file=sys.stderr)
-        return 3
-    print(f"files seen:          {audit['files_seen']}")
+    with prefect_api() as server_start:
+        flow = load_flow(args.dask_address, args.workers)
+        tick = time.perf_counter()
+        try:
+            audit = flow(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
+                         batch_size=args.batch_size or (500 if args.dask_address or args.workers > 1 else 2000),
+                         force=args.force)
+        except WarehouseBusy as exc:
+            print(f"govreport: {exc}", file=sys.stderr)
+            return 3
+        flow_seconds = time.perf_counter() - tick
+    if server_start:
+        print(f"prefect api:         temporary local server, started in {server_start:.1f} s")
+    print(f"flow run:            {flow_seconds:.1f} s")
+    print(f"files seen:          {audit['files_seen']}  ({audit['files_skipped']} unchanged, skipped)")
     print(f"reports loaded:      {audit['reports_loaded']}")
     print(f"rejected:            {audit['rejected']}  (see: govreport quarantine)")
     print(f"facts loaded:        {audit['facts_loaded']}")
     print(f"expectations passed: {audit['expectations_passed']}")
     print(f"expectations failed: {audit['expectations_failed']} critical, {audit['warnings_failed']} warnings")
+    issues = audit.get("quality_issues") or {}
+    print(f"quality issues:      {sum(issues.values())}  {json.dumps(issues) if issues else ''}".rstrip())
     print(f"published:           {'yes' if audit['published'] else 'no'}")
     if not args.no_docs:
         from expectations.suites import docs_index
@@ -99,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("source")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--no-docs", action="store_true", help="skip building GX Data Docs")
+    p.add_argument("--force", action="store_true", help="read every file again, even unchanged ones")
+    p.add_argument("--batch-size", type=int,
+                   help="files per extract batch (default 2000 in process, 500 on Dask to spread the work)")
+    p.add_argument("--dask-address", default=os.environ.get("GOVREPORT_DASK_ADDRESS"),
+                   help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="extract on a local Dask cluster of this many worker processes (default 1: in process)")
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")
@@ -112,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--max-rows", type=int, default=1000)
     p.set_defaults(func=cmd_quarantine)
+    from flows import cli_analysis, cli_reports
+
+    cli_analysis.register(sub)
+    cli_reports.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

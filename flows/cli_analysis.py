@@ -1,0 +1,106 @@
+"""`govreport diff` and `govreport rank`: argparse glue over warehouse/compare.py (read-only)."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def _default_db() -> str:
+    from flows.cli import DEFAULT_DB  # at call time: flows.cli imports this module from main()
+
+    return DEFAULT_DB
+
+
+def _open(db_path: str) -> duckdb.DuckDBPyConnection | int:
+    """A read-only connection, or the exit status of `govreport query` for an absent (2) or busy (3) file."""
+    import duckdb
+
+    from warehouse import db
+
+    if not pathlib.Path(db_path).exists():
+        print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
+        return 2
+    try:
+        return db.connect(db_path, read_only=True)
+    except duckdb.IOException as exc:
+        print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
+              f"retry ({exc})", file=sys.stderr)
+        return 3
+
+
+def _run(db_path: str, answer: Callable[[duckdb.DuckDBPyConnection], None]) -> int:
+    """Open the warehouse and print `answer`: 2 for a question it cannot answer, 1 for a DuckDB error."""
+    import duckdb
+
+    from warehouse.compare import CompareError
+
+    con = _open(db_path)
+    if isinstance(con, int):
+        return con
+    try:
+        answer(con)
+    except CompareError as exc:
+        print(f"govreport: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"govreport: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from warehouse import compare
+
+    def answer(con: duckdb.DuckDBPyConnection) -> None:
+        result = compare.diff(con, compare.find_agency(con, args.agency), *args.years)
+        print(compare.format_diff(result, args.format))
+
+    return _run(args.db, answer)
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from warehouse import compare
+
+    def answer(con: duckdb.DuckDBPyConnection) -> None:
+        ranking = compare.rank(con, args.metric, args.year, min_volume=args.min_volume, breakdown=args.breakdown,
+                               ascending=args.ascending, limit=args.limit)
+        if args.format == "csv":  # keep stdout pure CSV; say what was left out on stderr
+            print(compare.ranking_summary(ranking), file=sys.stderr)
+        print(compare.format_ranking(ranking, args.format))
+
+    return _run(args.db, answer)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `diff` and `rank` to the `govreport` subcommands."""
+    from warehouse.compare import FORMATS, RATES
+
+    db_default = _default_db()
+    p = sub.add_parser("diff", help="one agency's figures, rates and quality issues in two years, side by side")
+    p.add_argument("agency", help="agency_id, or (part of) the agency name or a name as written in a report")
+    p.add_argument("--years", nargs=2, type=int, required=True, metavar=("A", "B"),
+                   help="compare year A with year B (change = B - A)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--db", default=db_default)
+    p.set_defaults(func=cmd_diff)
+    p = sub.add_parser("rank", help="rank agencies of one year by a rate or a metric")
+    p.add_argument("metric", help=f"a rate ({', '.join(RATES)}) or a metric_code of the catalog")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--min-volume", type=float, metavar="N",
+                   help="only reports whose volume is at least N: for a rate its denominator (requests handled; "
+                        "decided reviews/lawsuits for the correction rates), for a metric requests received")
+    p.add_argument("--breakdown", help="rank a metric's breakdown (e.g. natural_person) instead of its total")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--ascending", action="store_true", help="lowest first")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--db", default=db_default)
+    p.set_defaults(func=cmd_rank)
