@@ -36,6 +36,27 @@ def test_html_table_rows_keep_cells_and_blank_cells():
     assert "| 自然人 | 26 |  |" in text
 
 
+@pytest.mark.parametrize("markup,expected", [
+    # a `>` inside a quoted attribute value does not end the tag
+    ('<p title="a>b">正文</p>', "正文"),
+    # markup inside a script, a comment or a style is not text
+    ("<script>if (a<b) { document.write('<td>x</td>'); }</script><p>正文</p>", "正文"),
+    ("<!-- <p>旧版本</p> --><p>正文</p>", "正文"),
+    ("<STYLE>p > span { color: red }</STYLE><P>正文</P>", "正文"),
+    # <br/> and <br> both break a line outside tables; entities decoded once more at the end
+    ("甲<br/>乙<br>丙", "甲\n乙\n丙"),
+    ("<p>A&amp;B&nbsp;C</p>", "A&B\xa0C"),
+    # an unterminated comment swallows the rest, as browsers do
+    ("<p>正文</p><!-- 未闭合", "正文"),
+    # a lone `<` that starts no tag stays text
+    ("<p>1 < 2</p>", "1 < 2"),
+    # nested table rows are rows of their own
+    ("<table><tr><td>外</td><td><table><tr><td>内</td><td>1</td></tr></table></td></tr></table>", "| 内 | 1 |"),
+])
+def test_html_tokens(markup, expected):
+    assert expected in html_to_text(markup)
+
+
 def test_page_fragments_rejoin_split_words():
     body = "甲" * 200
     text = f"标题\n\n1、{body}公\n\n2、开了依申请信息目录。"
