@@ -16,6 +16,9 @@ from transforms.metadata import (
     ("2012年阿尔山市政务公开和政务服务工作总结", "阿尔山市"),
     ("2025 年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅"),
     ("市民政局2012年政务公开年报", "市民政局"),
+    # autonomous prefecture + autonomous county + department: 32 characters
+    ("2013年红河哈尼族彝族自治州金平苗族瑶族傣族自治县人力资源和社会保障局政务公开年度报告",
+     "红河哈尼族彝族自治州金平苗族瑶族傣族自治县人力资源和社会保障局"),
 ])
 def test_agency_from_title(title, agency):
     assert agency_from_title(title) == agency

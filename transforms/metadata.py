@@ -23,7 +23,7 @@ _YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"(\d{4})\s*年度")
 _AGENCY_SUFFIX = (r"(局|委员会|委|办公室|办公厅|政府|人民政府|厅|院|中心|所|站|处|部|署|会|队|办|馆|公司"
                   r"|街道|镇|乡|县|市|区|旗|州|盟)")
-_FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,30})")
+_FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,60})")
 
 
 @dataclass
@@ -129,7 +129,7 @@ def agency_from_title(title: str | None) -> str | None:
         return before
     after = title[m.end():]
     after = re.sub(r"^度", "", after)
-    m2 = re.match(r"\s*([一-鿿]{2,30}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)", after)
+    m2 = re.match(r"\s*([一-鿿]{2,60}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)", after)
     if m2 and re.search(_AGENCY_SUFFIX + "$", m2.group(1)):
         return m2.group(1)
     return before or None
