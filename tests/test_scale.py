@@ -1,0 +1,75 @@
+"""Scale paths: the benchmark end to end at a small N, and the Dask extract path against the in-process one."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from bench import run as bench
+from bench.make_corpus import make_corpus
+
+# Everything a load publishes except what differs by run (ids, clocks).
+CONTENT = {
+    "raw_report": "SELECT sha256, source_path, n_bytes, encoding, raw_text FROM raw_report ORDER BY ALL",
+    "dim_agency": "SELECT * FROM dim_agency ORDER BY ALL",
+    "fact_report": "SELECT * EXCLUDE (run_id) FROM fact_report ORDER BY report_id",
+    "fact_metric": "SELECT * FROM fact_metric ORDER BY ALL",
+    "quarantine": "SELECT sha256, source_path, reason FROM quarantine ORDER BY ALL",
+    "source_file": "SELECT path, size, mtime_ns, sha256, outcome FROM source_file ORDER BY ALL",
+}
+
+
+def published(path) -> dict[str, list]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {table: con.execute(sql).fetchall() for table, sql in CONTENT.items()}
+    finally:
+        con.close()
+
+
+def test_benchmark_smoke_run(prefect_harness, tmp_path):
+    result = bench.run(n=80, workers=1, out=tmp_path, seed=5, batch_size=30)
+    full, again, changed = result["full_load"], result["no_change"], result["one_percent"]
+    assert full["published"] and full["files_read"] == full["files_seen"] == 80
+    assert full["reports_loaded"] + full["rejected"] == 80 and full["rejected"] >= 1
+    assert again["files_read"] == 0 and again["reports_loaded"] == 0  # nothing changed: nothing read
+    assert changed["files_read"] == result["changed_files"] >= 2 and changed["files_seen"] > 80
+    assert result["accuracy"]["scorer_summary"].startswith("metrics P=1.000 R=1.000 F1=1.000")
+    assert "metadata" in result["accuracy"]["scorer_summary"] and "=1.000" in result["accuracy"]["scorer_summary"]
+    assert result["baseline_duckdb"]["files"] == changed["files_seen"]
+    assert result["peak_rss_mb"] > 0 and result["extract_30kb_free_form"]["bytes"] <= 30_000
+    table = bench.table(result)
+    assert "full_load" in table and "duckdb baseline" in table
+
+
+def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_path, monkeypatch):
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.cli import load_flow
+    from flows.load import load_reports
+
+    make_corpus(40, tmp_path / "corpus", 11)
+    reports = tmp_path / "corpus" / "reports"
+    # Worker processes inherit the environment: point them at the harness's API, not temporary servers.
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    local = load_reports(str(reports), str(tmp_path / "local.duckdb"), batch_size=7)
+    # An existing cluster reached by its address, as `govreport load --dask-address tcp://...` does.
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_dask = load_flow(cluster.scheduler_address, 1)(str(reports), str(tmp_path / "dask.duckdb"), batch_size=7)
+    assert local["published"] and on_dask["published"]
+    assert {k: on_dask[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")} == \
+           {k: local[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")}
+    got, want = published(tmp_path / "dask.duckdb"), published(tmp_path / "local.duckdb")
+    for table in CONTENT:
+        assert got[table] == want[table], table
+    assert len(want["fact_metric"]) > 100
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_cli_picks_the_task_runner(workers):
+    from flows.cli import load_flow
+
+    flow = load_flow(None, workers)
+    assert type(flow.task_runner).__name__ == ("ThreadPoolTaskRunner" if workers == 1 else "DaskTaskRunner")
+    assert type(load_flow("tcp://10.0.0.1:8786", 1).task_runner).__name__ == "DaskTaskRunner"
