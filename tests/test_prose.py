@@ -81,6 +81,8 @@ def test_numbers_that_are_not_facts(text):
     ("我局从没有涉及信息收费所以也不存在信息减免费的情况。", {"requests.fees_charged"}),
     ("2025 年度本机关未收取信息公开处理费。", {"requests.fees_charged"}),
     ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", set()),   # about outcomes, not a zero count
+    # the application is what a review would be about: the sentence names reviews and lawsuits only
+    ("本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。", {"review.total", "litigation.total"}),
     ("全年未发生政府信息公开方面责任追究结果情况。", set()),
     ("对不予公开的信息将给予信息申请人情况说明。", set()),
 ])

@@ -293,6 +293,8 @@ _NOT_A_ZERO = re.compile(r"纠错|败诉|纠正|被撤销|如果|若")
 _ZERO_PATTERNS = tuple(
     (code, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}")) for code, subject in _ZERO_SUBJECTS)
 _HAS_CUE = re.compile(_ZERO_CUE)
+# `未发生因政府信息公开申请行政复议…`: the application is the cause of a review, not itself the thing denied.
+_SUBJECT_OF = {"requests.received": re.compile(r"[^。，,；;、]{0,3}(行政复议|行政诉讼)")}
 
 
 def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
@@ -303,7 +305,8 @@ def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
         if not _HAS_CUE.search(s) or _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
             continue
         for code, pattern in _ZERO_PATTERNS:
-            m = pattern.search(s)
+            not_subject = _SUBJECT_OF.get(code)
+            m = next((m for m in pattern.finditer(s) if not (not_subject and not_subject.match(s, m.end()))), None)
             if m:
                 facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none",
                                   sentence.start() + m.start(), sentence.start() + m.end()))
