@@ -28,6 +28,15 @@ def test_script_detection(raw, script):
     assert normalize_text(raw)[1] == script
 
 
+@pytest.mark.parametrize("raw,expected", [
+    ("吉林省乾安县人民政府2015年政府信息公开工作年度报告", "吉林省乾安县人民政府"),  # simplified: left alone
+    ("陕西省乾县政务公开工作总结", "陕西省乾县"),
+    ("乾縣人民政府政務公開工作總結", "乾县人民政府"),  # traditional: OpenCC keeps the place name
+])
+def test_place_names_with_qian_survive(raw, expected):
+    assert expected in normalize_text(raw)[0]
+
+
 def test_html_table_rows_keep_cells_and_blank_cells():
     html = ("<html><head><title>T</title><script>x=1</script></head><body><p>正文</p><table>"
             "<tr><td>自然</span><span>人</td><td>26</td><td>&nbsp;</td></tr></table></body></html>")

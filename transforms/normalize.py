@@ -147,13 +147,18 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# Characters OpenCC converts out of context that simplified text also uses, in place names above all
+# (乾安县, 乾县): alone they do not make a text traditional, so simplified text with them is not converted.
+_SIMPLIFIED_TOO = "乾"
+
+
 @functools.cache
 def _script_classes() -> tuple[str, str]:
     """Regex classes of traditional-only and simplified-only Han characters, derived from OpenCC itself."""
     han = "".join(chr(c) for c in range(0x4E00, 0xA000))
     to_simp = _t2s().convert(han)
     to_trad = opencc.OpenCC("s2t").convert(han)
-    trad = "".join(a for a, b in zip(han, to_simp, strict=True) if a != b)
+    trad = "".join(a for a, b in zip(han, to_simp, strict=True) if a != b and a not in _SIMPLIFIED_TOO)
     simp = "".join(a for a, b in zip(han, to_trad, strict=True) if a != b)
     return f"[{re.escape(trad)}]", f"[{re.escape(simp)}]"
 
