@@ -20,6 +20,10 @@ def facts(text: str) -> set[tuple]:
     ("依托市政府信息公开网站共发布信息245条,比去年有新增,其中人事信息类28条,工作动态类87条。",
      {("proactive.website", "", 245, "exact"), ("proactive.category", "人事信息类", 28, "exact"),
       ("proactive.category", "工作动态类", 87, "exact")}),
+    # the list opens in the next sentence
+    ("主动公开政府信息共145条。其中，机构信息1条；政策法规12条；规划计划3条。",
+     {("proactive.total", "", 145, "exact"), ("proactive.category", "机构信息", 1, "exact"),
+      ("proactive.category", "政策法规", 12, "exact"), ("proactive.category", "规划计划", 3, "exact")}),
     ("全年共审核发布各类公开政府信息249条，其中：发布行政公文和政策解读信息9条；重点工作39条。",
      {("proactive.total", "", 249, "exact"), ("proactive.category", "行政公文和政策解读信息", 9, "exact"),
       ("proactive.category", "重点工作", 39, "exact")}),

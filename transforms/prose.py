@@ -213,8 +213,12 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                                   units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end))
                 in_list, last_category_sentence = True, idx
                 continue
-            # `共发布信息245条，其中…` opens a list of categories.
-            in_list = code in ("proactive.total", "proactive.website") and "其中" in text[fig.end:sentence.end()]
+            # `共发布信息245条，其中…` (or `…145条。其中，…` in the next sentence) opens a list of categories.
+            following = text[sentence.end():sentence.end() + 6].lstrip("。；; ")
+            in_list = code in ("proactive.total", "proactive.website") and (
+                "其中" in text[fig.end:sentence.end()] or following.startswith("其中"))
+            if in_list:
+                last_category_sentence = idx
             if code is None or code == "skip":
                 continue
             unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
