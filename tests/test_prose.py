@@ -20,6 +20,9 @@ def facts(text: str) -> set[tuple]:
     ("依托市政府信息公开网站共发布信息245条,比去年有新增,其中人事信息类28条,工作动态类87条。",
      {("proactive.website", "", 245, "exact"), ("proactive.category", "人事信息类", 28, "exact"),
       ("proactive.category", "工作动态类", 87, "exact")}),
+    # a document-site heading run into its first sentence is not the figure's label
+    ("五、复议、诉讼和申诉情况 全年发生政府信息公开行政复议2件，行政诉讼1件。",
+     {("review.total", "", 2, "exact"), ("litigation.total", "", 1, "exact")}),
     # the list opens in the next sentence
     ("主动公开政府信息共145条。其中，机构信息1条；政策法规12条；规划计划3条。",
      {("proactive.total", "", 145, "exact"), ("proactive.category", "机构信息", 1, "exact"),

@@ -126,6 +126,9 @@ def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
             continue
         sep = max(s_text.rfind(c, last_end, m.start()) for c in _CLAUSE_SEP)
         clause_start = max(sep + 1, last_end)
+        # A heading run into its first sentence (`五、复议、诉讼和申诉情况 全年发生…`): the clause starts after it.
+        for gap in _HEADING_GAP.finditer(s_text, clause_start, m.start()):
+            clause_start = gap.end()
         label = s_text[clause_start:m.start()].strip()
         label = _TRAILING_PAREN.sub("", label).strip().lstrip("(（")
         tail_m = _TAIL.match(after)
@@ -137,6 +140,7 @@ def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
         last_end = m.end()
 
 
+_HEADING_GAP = re.compile(r"(?:情况|工作|概述|统计)\s+(?=[\u4e00-\u9fff])")
 _TRAILING_PAREN = re.compile(r"[(（][^)）]*[)）]$")
 _TAIL = re.compile(rf"[^{_CLAUSE_SEP}]*")
 # RULES compiled once: (code, units, label, context, tail).
