@@ -24,9 +24,16 @@ def test_agency_from_title(title, agency):
     assert agency_from_title(title) == agency
 
 
-def test_agency_expanded_with_place_from_source_field():
-    assert expand_agency("市民政局", "来源:亳州市民政局 字体") == "亳州市民政局"
-    assert expand_agency("市民政局", "没有地名") == "市民政局"
+@pytest.mark.parametrize("agency,text,expected", [
+    ("市民政局", "来源:亳州市民政局 字体", "亳州市民政局"),
+    ("市民政局", "没有地名", "市民政局"),
+    # a long autonomous-county name, found by the division gazetteer, not cut at 7 characters
+    ("县科学技术局", "如有疑问请与察布查尔锡伯自治县科学技术局联系", "察布查尔锡伯自治县科学技术局"),
+    # a date word before the level character is no place
+    ("市机关事务管理局", "2020年度市机关事务管理局认真贯彻", "市机关事务管理局"),
+])
+def test_agency_expanded_with_place_from_the_text(agency, text, expected):
+    assert expand_agency(agency, text) == expected
 
 
 @pytest.mark.parametrize("text,year", [

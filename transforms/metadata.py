@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from transforms import region
 from transforms.numbers import small_numeral, year_from_numeral
 
 _REPORT_WORDS = r"(年度报告|工作年度报告|年报|工作总结|总结报告|总结|报告|汇报)"
@@ -149,12 +150,14 @@ def expand_agency(agency: str, text: str) -> str:
         return agency
     rest = re.escape(agency[1:])
     level = agency[0]
-    found = re.findall(rf"([一-鿿]{{1,6}}{level}){rest}", text)
-    if not found:
-        return agency
-    # The shortest prefix that is a place name: `来源:亳州市` -> 亳州市.
-    place = min(found, key=len)
-    return place + agency[1:]
+    found = re.findall(rf"([一-鿿]{{1,14}}{level}){rest}", text)
+    # The longest tail of a preceding run that the division gazetteer knows (`请与察布查尔锡伯自治县` ->
+    # 察布查尔锡伯自治县); failing that, the shortest run without a leading date word (`2020年度市…` is no place).
+    known = [run[i:] for run in found for i in range(len(run) - 1) if region.is_division_name(run[i:])]
+    if known:
+        return max(known, key=len) + agency[1:]
+    plausible = [run for run in found if len(run) <= 7 and not run.startswith(("年", "度"))]
+    return min(plausible, key=len) + agency[1:] if plausible else agency
 
 
 def extract_metadata(text: str) -> Metadata:

@@ -108,6 +108,11 @@ def _index() -> _Index:
     )
 
 
+def is_division_name(name: str) -> bool:
+    """An official division name (亳州市, 察布查尔锡伯自治县) or the usual 州 form of an autonomous prefecture."""
+    return name in _index().full
+
+
 def division_count() -> int:
     """Number of real divisions (placeholders excluded) in the loaded dataset."""
     return sum(1 for n in _index().names.values() if n not in _PLACEHOLDERS)
