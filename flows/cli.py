@@ -45,7 +45,7 @@ def prefect_api() -> Iterator[float]:
     finally:
         from prefect.logging.handlers import APILogHandler
 
-        APILogHandler.flush()  # send the run's last log lines before the server goes away
+        APILogHandler().flush()  # send the run's last log lines before the server goes away
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
 
@@ -173,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--max-rows", type=int, default=1000)
     p.set_defaults(func=cmd_quarantine)
-    from flows import cli_analysis, cli_reports
+    from flows import cli_analysis, cli_ops, cli_reports
 
     cli_analysis.register(sub)
     cli_reports.register(sub)
+    cli_ops.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

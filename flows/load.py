@@ -10,10 +10,15 @@ crash before that leaves the published warehouse as it was and readers are block
 
 Files a published load already read, unchanged (same absolute path, size and mtime), are skipped: a nightly
 run over an unchanged inbox only lists the folder.
+
+flows/backfill.py re-derives published reports from raw_report with the same extract_batch (given texts
+instead of files) and the same writer_run / stage_validate_publish tail.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import pathlib
 import shutil
@@ -21,7 +26,10 @@ import signal
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from importlib import resources
 from typing import Any
 
 import polars as pl
@@ -30,6 +38,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+import transforms
 from expectations.suites import load_checks, validate_batch, validate_quality
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
@@ -103,16 +112,34 @@ def plan(db_path: str, listing: pl.DataFrame, force: bool) -> tuple[pl.DataFrame
     return db.plan_files(db_path, listing)
 
 
+@functools.cache
+def extractor_version() -> str:
+    """What the derived tables depend on besides the raw text: the transforms' code, the metric catalog and the
+    agency aliases (the user's too). Hashed once per process, at first use: close to the code it imported."""
+    files = sorted(pathlib.Path(transforms.__file__).parent.glob("*.py"))
+    files += [pathlib.Path(str(resources.files("warehouse").joinpath(n)))
+              for n in ("metric_catalog.csv", "agency_aliases.csv")]
+    if os.environ.get(db.ALIASES_ENV):
+        files.append(pathlib.Path(os.environ[db.ALIASES_ENV]))
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime) -> dict:
-    """decode -> normalize -> extract -> Parquet for one batch of files; returns counts and seconds per stage.
+    """decode -> normalize -> extract -> Parquet for one batch; returns counts and seconds per stage.
+    `batch` is files to read (a listing: source_path, path, size, mtime_ns) or texts already decoded
+    (db.rederive_batches: raw_report rows, which keep their first_seen/last_seen and record no source_file).
     Runs wherever the task runner puts it (a Dask worker), so it returns no data, only where it wrote it."""
     clock = [time.perf_counter()]
 
     def lap() -> None:
         clock.append(time.perf_counter())
 
-    decoded = decode_files(batch["source_path"].to_list())
+    from_files = "text" not in batch.columns
+    decoded = decode_files(batch["source_path"].to_list()) if from_files else batch
     fault_point("decode")
     lap()
     normalized = normalize_batch(decoded)
@@ -121,15 +148,38 @@ def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str,
     records = mark_duplicates(extract_records(normalized), {})
     fault_point("extract")
     lap()
-    stats = {row[0]: row[1:] for row in batch.select("source_path", "path", "size", "mtime_ns").iter_rows()}
     frames = db.frames_from_records(records, run_id, started)
-    frames["source_file"] = db.source_file_frame(records, stats, run_id, started)
+    if from_files:
+        stats = {row[0]: row[1:] for row in batch.select("source_path", "path", "size", "mtime_ns").iter_rows()}
+        frames["source_file"] = db.source_file_frame(records, stats, run_id, started)
+    else:
+        seen = batch.select("sha256", "first_seen", "last_seen")
+        frames["raw_report"] = frames["raw_report"].drop("first_seen", "last_seen").join(
+            seen, on="sha256", how="left", maintain_order="left").select(list(db.RAW_SCHEMA))
     db.write_batch(frames, run_dir, batch_no)
     lap()
     seconds = dict(zip(("decode", "normalize", "extract", "write"),
                        (b - a for a, b in zip(clock, clock[1:], strict=False)), strict=True))
     ok = sum(r["status"] == "ok" for r in records)
     return {"files": len(records), "reports": ok, "seconds": seconds}
+
+
+class Progress:
+    """Per-batch progress in the run's log (the terminal and the Prefect UI): files and reports per second."""
+
+    def __init__(self, batches: int, files: int) -> None:
+        self.batches, self.files = batches, files
+        self.done = self.reports = 0
+        self.tick = time.perf_counter()
+
+    def batch(self, batch_no: int, result: dict) -> None:
+        self.done += result["files"]
+        self.reports += result["reports"]
+        elapsed = max(time.perf_counter() - self.tick, 1e-9)
+        get_run_logger().info(
+            "batch %d/%d: %d files, %d reports (%d of %d files; %.1f files/s, %.1f reports/s)", batch_no,
+            self.batches, result["files"], result["reports"], self.done, self.files, self.done / elapsed,
+            self.reports / elapsed)
 
 
 @task(cache_policy=NO_CACHE)
@@ -154,7 +204,8 @@ def _quality_warnings(con) -> dict[str, Any]:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool) -> dict[str, Any]:
+def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool,
+            rederive: str | None = None) -> dict[str, Any]:
     """Returns the audit row as written (with this run's quality-issue warnings added)."""
     audit = dict(audit)
 
@@ -168,12 +219,61 @@ def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool) -> di
 
     with db.attached(con, db_path):
         db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"),
-                   before_audit=before_audit)
+                   before_audit=before_audit, rederive=rederive)
     return audit
 
 
 def batches(todo: pl.DataFrame, batch_size: int) -> list[pl.DataFrame]:
     return [todo.slice(i, batch_size) for i in range(0, todo.height, batch_size)]
+
+
+@contextmanager
+def writer_run(db_path: str, run_id: str, source: str, started: datetime) -> Iterator[tuple[Any, pathlib.Path]]:
+    """The writer lock on the warehouse, this run's staging folder and its in-memory staging database."""
+    with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": source,
+                                  "started_at": started.isoformat(timespec="seconds")}):
+        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash.
+        shutil.rmtree(staging_root(db_path), ignore_errors=True)
+        run_dir = staging_root(db_path) / run_id
+        con = db.open_staging()
+        try:
+            yield con, run_dir
+        finally:
+            con.close()
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.DataFrame, docs_dir: str | None,
+                           audit: dict[str, Any], seconds: Counter[str], rederive: str | None = None) -> dict:
+    """The single-writer tail of a run whose batches are written: stage -> validate -> publish. `audit` holds
+    the run's identity and file counts; returns the audit row as written."""
+    logger = get_run_logger()
+    lap = time.perf_counter()
+    counts = stage(con, run_dir, prior)
+    fault_point("stage")
+    seconds["stage"] = time.perf_counter() - lap
+    lap = time.perf_counter()
+    outcomes = validate(con, docs_dir)
+    fault_point("validate")
+    seconds["validate"] = time.perf_counter() - lap
+    critical = [o for o in outcomes if not o.success and o.severity == "critical"]
+    warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
+    published = not critical
+    audit = {
+        **audit, "finished_at": datetime.now(), **counts,
+        "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
+        "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
+        "published": published, "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "message": "published" if published else "not published: critical expectations failed",
+        "extractor_version": extractor_version(),
+    }
+    lap = time.perf_counter()
+    audit = publish(con, db_path, audit, published, rederive)
+    audit["stage_seconds"]["publish"] = round(time.perf_counter() - lap, 3)
+    logger.info("%s: %s (%d reports, %d rejected, %d facts; %d quality issues)", audit["run_id"], audit["message"],
+                audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],
+                sum(audit.get("quality_issues", {}).values()))
+    return audit
 
 
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
@@ -186,8 +286,7 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
     seconds: Counter[str] = Counter()
-    with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": str(source),
-                                  "started_at": started.isoformat(timespec="seconds")}):
+    with writer_run(db_path, run_id, str(source), started) as (con, run_dir):
         tick = time.perf_counter()
         listing = discover(source)
         fault_point("discover")
@@ -195,49 +294,14 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
         seconds["discover"] = time.perf_counter() - tick
         logger.info("%d files, %d new or changed, %d unchanged and skipped",
                     listing.height, todo.height, listing.height - todo.height)
-        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash.
-        shutil.rmtree(staging_root(db_path), ignore_errors=True)
-        run_dir = staging_root(db_path) / run_id
-        con = db.open_staging()
-        try:
-            parts = batches(todo, batch_size)
-            futures = extract_batch.map(parts, range(1, len(parts) + 1), unmapped(str(run_dir)), unmapped(run_id),
-                                        unmapped(started))
-            done = 0
-            for i, future in enumerate(futures, 1):
-                result = future.result()
-                seconds.update(result["seconds"])
-                done += result["files"]
-                rate = done / max(time.perf_counter() - tick, 1e-9)
-                logger.info("batch %d/%d: %d files, %d reports (%d of %d files, %.0f files/s)",
-                            i, len(parts), result["files"], result["reports"], done, todo.height, rate)
-            lap = time.perf_counter()
-            counts = stage(con, str(run_dir) if parts else None, prior)
-            fault_point("stage")
-            seconds["stage"] = time.perf_counter() - lap
-            lap = time.perf_counter()
-            outcomes = validate(con, docs_dir)
-            fault_point("validate")
-            seconds["validate"] = time.perf_counter() - lap
-            critical = [o for o in outcomes if not o.success and o.severity == "critical"]
-            warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
-            published = not critical
-            audit = {
-                "run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
-                "finished_at": datetime.now(), "files_seen": listing.height,
-                "files_skipped": listing.height - todo.height, **counts,
-                "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
-                "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
-                "published": published, "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
-                "message": "published" if published else "not published: critical expectations failed",
-            }
-            lap = time.perf_counter()
-            audit = publish(con, db_path, audit, published)
-            audit["stage_seconds"]["publish"] = round(time.perf_counter() - lap, 3)
-            logger.info("%s: %s (%d reports, %d rejected, %d facts; %d quality issues)", run_id, audit["message"],
-                        audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],
-                        sum(audit.get("quality_issues", {}).values()))
-            return audit
-        finally:
-            con.close()
-            shutil.rmtree(run_dir, ignore_errors=True)
+        parts = batches(todo, batch_size)
+        futures = extract_batch.map(parts, range(1, len(parts) + 1), unmapped(str(run_dir)), unmapped(run_id),
+                                    unmapped(started))
+        progress = Progress(len(parts), todo.height)
+        for i, future in enumerate(futures, 1):
+            result = future.result()
+            seconds.update(result["seconds"])
+            progress.batch(i, result)
+        audit = {"run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
+                 "files_seen": listing.height, "files_skipped": listing.height - todo.height}
+        return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds)

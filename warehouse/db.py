@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -225,19 +226,38 @@ def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
 _TEXT_COLUMNS = {"raw_report": "raw_text", "fact_report": "normalized_text", "fact_metric": "evidence"}
 
 
-def staged_for_validation(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`.
-    Long text columns are replaced by '' (or NULL where NULL): the suites only check them for nulls."""
-    def select(table: str, alias: str = "") -> str:
-        text = _TEXT_COLUMNS.get(table)
-        if not text:
-            return f"{alias}*"
-        return f"{alias}* REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
+# Rows of fact_metric GX gets at once: pandas copies of millions of rows would dominate the load's memory.
+VALIDATION_ROWS = 500_000
 
-    frames = {t: con.sql(f"SELECT {select(t)} FROM stg_{t}").df() for t in PUBLISHED if t != "fact_metric"}
+
+def validation_parts(con: duckdb.DuckDBPyConnection, max_rows: int = VALIDATION_ROWS) -> int:
+    """How many parts to validate the staged run in, so that no part holds more than max_rows facts."""
+    rows = con.execute("SELECT count(*) FROM stg_fact_metric").fetchall()[0][0]
+    return max(1, -(-rows // max_rows))
+
+
+def staged_for_validation(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> dict[str, pd.DataFrame]:
+    """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`.
+
+    Part `part` of `parts` holds whole reports (split by a hash of the report's key), so a per-report
+    uniqueness check in any part holds for the run; dim_agency and quarantine (small) come with part 0.
+    Long text columns are replaced by '' (or NULL where NULL): the suites only check them for nulls."""
+    def select(table: str, key: str, alias: str = "") -> str:
+        text = _TEXT_COLUMNS.get(table)
+        cols = f"{alias}* REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
+        where = f" WHERE hash({alias}{key}) % {parts} = {part}" if parts > 1 else ""
+        return cols, where
+
+    frames = {}
+    for table, key in (("raw_report", "sha256"), ("fact_report", "report_id")):
+        cols, where = select(table, key)
+        frames[table] = con.sql(f"SELECT {cols} FROM stg_{table}{where}").df()
+    cols, where = select("fact_metric", "report_id", "m.")
     frames["fact_metric"] = con.sql(
-        f"SELECT {select('fact_metric', 'm.')}, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
-        "LEFT JOIN dim_metric d ON d.metric_code = m.metric_code").df()
+        f"SELECT {cols}, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
+        f"LEFT JOIN dim_metric d ON d.metric_code = m.metric_code{where}").df()
+    if part == 0:
+        frames.update({t: con.sql(f"SELECT * FROM stg_{t}").df() for t in ("dim_agency", "quarantine")})
     return frames
 
 
@@ -326,12 +346,17 @@ def attached(con: duckdb.DuckDBPyConnection, path: str | pathlib.Path) -> Iterat
 
 def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None, publish_batch: bool = True,
             mid_transaction: Callable[[], None] | None = None,
-            before_audit: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]] | None = None) -> None:
+            before_audit: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]] | None = None,
+            rederive: str | None = None) -> None:
     """In one transaction: move the staged batch into the published tables (when publish_batch) and add the
     run's load_audit row, so data and audit commit together or not at all. `mid_transaction` runs between
     the statements (the crash tests kill the process there); `before_audit` sees the published state inside
-    the transaction and returns fields to add to the audit row (the quality-issue warnings)."""
+    the transaction and returns fields to add to the audit row (the quality-issue warnings). `rederive`
+    (a rederive_scope predicate) marks a batch re-derived from raw_report: rederive.sql's sections run
+    around publish.sql."""
     sql = resources.files("warehouse").joinpath("publish.sql").read_text(encoding="utf-8")
+    if rederive is not None:
+        sql = "\n".join((_rederive_sql("before_publish", rederive), sql, _rederive_sql("after_publish", rederive)))
     statements = con.extract_statements(sql) if publish_batch else []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -368,3 +393,60 @@ def staged_quality_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in (*PUBLISHED, "load_audit")}
+
+
+def rederive_scope(year: int | None) -> str:
+    """The predicate over raw_report r choosing what a re-derivation redoes: every row (year None), or the
+    reports whose published report_year is `year`."""
+    if year is None:
+        return "true"
+    return f"r.sha256 IN (SELECT report_id FROM fact_report WHERE report_year = {int(year)})"
+
+
+def _rederive_sql(section: str, scope: str) -> str:
+    text = resources.files("warehouse").joinpath("rederive.sql").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^-- section: (\w+)\n(.*?)(?=^-- section: |\Z)", text, flags=re.M | re.S))
+    return sections[section].replace("$scope", scope)
+
+
+@contextmanager
+def rederive_batches(path: str | pathlib.Path, scope: str,
+                     batch_size: int) -> Iterator[tuple[int, Iterator[pl.DataFrame]]]:
+    """How many raw_report rows are in `scope`, and the rows `batch_size` at a time in the shape decode_files
+    gives (keyset on sha256: memory holds one batch). Read-only: until publish the file is only read."""
+    con = connect(path, read_only=True)
+
+    def batches() -> Iterator[pl.DataFrame]:
+        after = ""
+        while True:
+            batch = con.sql("SELECT * FROM rederive_scope WHERE sha256 > ? ORDER BY sha256 LIMIT ?",
+                            params=[after, batch_size]).pl()
+            if batch.height == 0:
+                return
+            yield batch
+            after = batch["sha256"][-1]
+
+    try:
+        _run_script(con, _rederive_sql("read", scope))
+        yield con.execute("SELECT count(*) FROM rederive_scope").fetchall()[0][0], batches()
+    finally:
+        con.close()
+
+
+def published_sources(path: str | pathlib.Path, flow: str, extractor_version: str) -> set[str]:
+    """load_audit.source of the published runs of `flow` made with this extractor version."""
+    con = connect(path, read_only=True)
+    try:
+        rows = con.execute("SELECT DISTINCT source FROM load_audit WHERE flow = ? AND published "
+                           "AND extractor_version = ?", [flow, extractor_version]).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+def reports_per_year(path: str | pathlib.Path) -> dict[int | None, int]:
+    con = connect(path, read_only=True)
+    try:
+        return dict(con.execute("SELECT report_year, count(*) FROM fact_report GROUP BY 1").fetchall())
+    finally:
+        con.close()
