@@ -17,6 +17,7 @@ import json
 import math
 import os
 import pathlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -501,3 +502,22 @@ def _quality_outcome(result: Any, frame: pd.DataFrame) -> Outcome:
     return Outcome(table=f"quality:{check}", expectation=result.expectation_config.type, column="issues",
                    severity=WARNING, success=bool(result.success), unexpected_count=issues,
                    examples=[{"check": check, "issues": issues}])
+
+
+def merge_outcomes(parts: list[list[Outcome]]) -> list[Outcome]:
+    """One outcome per expectation from validations of disjoint parts of a run (the same suites, in the same
+    order, each part with a subset of the tables): it passes when every part passed, its unexpected rows add
+    up, and the first parts' examples are kept."""
+    merged: dict[tuple, Outcome] = {}
+    for outcomes in parts:
+        seen: Counter[tuple] = Counter()
+        for o in outcomes:
+            base = (o.table, o.expectation, o.column, o.severity)
+            key = (*base, seen[base])  # the n-th expectation of that shape in its suite
+            seen[base] += 1
+            prev = merged.get(key)
+            merged[key] = o if prev is None else Outcome(
+                table=o.table, expectation=o.expectation, column=o.column, severity=o.severity,
+                success=prev.success and o.success, unexpected_count=prev.unexpected_count + o.unexpected_count,
+                examples=(prev.examples + o.examples)[:MAX_EXAMPLES])
+    return list(merged.values())

@@ -230,10 +230,10 @@ _TEXT_COLUMNS = {"raw_report": "raw_text", "fact_report": "normalized_text", "fa
 VALIDATION_ROWS = 500_000
 
 
-def validation_parts(con: duckdb.DuckDBPyConnection, max_rows: int = VALIDATION_ROWS) -> int:
-    """How many parts to validate the staged run in, so that no part holds more than max_rows facts."""
+def validation_parts(con: duckdb.DuckDBPyConnection) -> int:
+    """How many parts to validate the staged run in, so that no part holds more than VALIDATION_ROWS facts."""
     rows = con.execute("SELECT count(*) FROM stg_fact_metric").fetchall()[0][0]
-    return max(1, -(-rows // max_rows))
+    return max(1, -(-rows // VALIDATION_ROWS))
 
 
 def staged_for_validation(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> dict[str, pd.DataFrame]:
