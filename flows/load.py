@@ -39,7 +39,6 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import transforms
-from expectations.suites import load_checks, merge_outcomes, validate_batch, validate_quality
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -192,6 +191,10 @@ def stage(con, run_dir: str | None, prior: pl.DataFrame) -> dict[str, int]:
 def validate(con, docs_dir: str | None) -> list:
     """GX over the staged run in parts of at most db.VALIDATION_ROWS facts (memory stays flat in the run's
     size); the SQL checks run once over everything. Data Docs show the first part and the SQL checks."""
+    # Imported here, in the writer: Dask workers import this module for extract_batch and need none of
+    # Great Expectations (~200 MB per process).
+    from expectations.suites import load_checks, merge_outcomes, validate_batch
+
     parts = db.validation_parts(con)
     common = {"current_year": datetime.now().year, "unknown_agency_id": db.agency_id(db.UNKNOWN_AGENCY, None)}
     results = [validate_batch(db.staged_for_validation(con, 0, parts), db.run_checks(con, load_checks()),
@@ -203,6 +206,8 @@ def validate(con, docs_dir: str | None) -> list:
 
 def _quality_warnings(con) -> dict[str, Any]:
     """Inside the publish transaction: this run's reports' v_quality_issues, as GX warnings in the audit."""
+    from expectations.suites import validate_quality
+
     counts = db.staged_quality_issues(con)
     failed = [o for o in validate_quality(counts) if not o.success]
     return {"quality_issues": counts, "failures_quality": failed}

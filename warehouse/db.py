@@ -325,10 +325,18 @@ def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[No
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+# The single writer's DuckDB memory: past it, DuckDB spills to disk instead of growing (by default it may
+# take 80% of RAM); insertion order is irrelevant to a set-based publish and costs memory to keep.
+WRITER_MEMORY = os.environ.get("GOVREPORT_DUCKDB_MEMORY", "1GB")
+
+
 def open_staging() -> duckdb.DuckDBPyConnection:
     """An in-memory database for staging and validation: the warehouse file is not touched until publish,
     so readers keep querying the last published state while a load extracts and validates."""
-    return connect(":memory:")
+    con = connect(":memory:")
+    con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
 
 
 @contextmanager
