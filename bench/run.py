@@ -26,7 +26,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # per-batch lines would swamp the table
 
 import duckdb  # noqa: E402
 import psutil  # noqa: E402
@@ -242,6 +241,9 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Per-batch log lines would swamp the table. Set here, not at import: importing must change nothing
+    # (the tests import this module).
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (1: in process)")
