@@ -15,6 +15,8 @@ DEFAULT_DB = os.environ.get("GOVREPORT_DB", "data/govreport.duckdb")
 # With no Prefect server configured, a flow starts a temporary local API; its first start in an empty
 # PREFECT_HOME runs database migrations and can exceed Prefect's 20 s default on a busy 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# The temporary server's telemetry service only fails here (no network) and races on its first start.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 CONTRACT_FIELDS = ("source", "sha256", "status", "error", "encoding", "script", "title", "agency", "province", "city",
                    "county", "report_year", "published_on", "signed_on", "layout", "metrics", "flags")
 
