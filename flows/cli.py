@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import pathlib
 import sys
@@ -60,6 +61,7 @@ def load_flow(dask_address: str | None, workers: int):
         return load_reports
     from prefect_dask import DaskTaskRunner
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the run's own progress lines stay readable
     if dask_address:
         return load_reports.with_options(task_runner=DaskTaskRunner(address=dask_address))
     return load_reports.with_options(task_runner=DaskTaskRunner(
