@@ -73,16 +73,24 @@ class _Line:
 
 def _cell(raw: str, start: int, end: int) -> _Cell | None:
     """A value or blank cell, or None when the text is a label."""
+    parsed = _cell_value(raw)
+    return None if parsed is None else _Cell(parsed[0], parsed[1], start, end)
+
+
+# Cell texts repeat across reports (the template's labels, 0, blanks): parse each distinct text once.
+@functools.lru_cache(maxsize=65536)
+def _cell_value(raw: str) -> tuple[float | None, str] | None:
+    """(value, unit) of a value cell, (None, "") of a blank one, None for label text."""
     core = _PAREN.sub("", raw).strip()
     if not raw.strip() or core in _BLANK_CELLS:
-        return _Cell(None, "", start, end)
+        return None, ""
     m = _NUMBER.fullmatch(core.replace(" ", ""))
     if not m:
         return None
     value = float(m.group("num").replace(",", ""))
     if m.group("sign") and m.group("sign")[0] in "-－−减":
         value = -value
-    return _Cell(value, m.group("unit") or "", start, end)
+    return value, m.group("unit") or ""
 
 
 def _parse_line(line: str, start: int) -> _Line | None:
@@ -276,6 +284,7 @@ _SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(
 _MAX_LABEL = 80  # longer label text is prose, not a table row
 
 
+@functools.lru_cache(maxsize=65536)  # the template's row labels repeat in every report
 def t3_label_code(label: str) -> str | None:
     """Code of the 表三 row a label names (group codes included), None when it names none."""
     label = _SPACE.sub("", label).replace("(", "（").replace(")", "）").replace("．", ".")
