@@ -119,20 +119,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def open_read_only(db_path: str):
+    """A read-only connection to the warehouse, or the exit status after saying why there is none:
+    2 when there is no warehouse file, 3 while a load's publish holds it. Every reading command uses it."""
     import duckdb
 
     from warehouse import db
 
-    if not pathlib.Path(args.db).exists():
-        print(f"govreport: no warehouse at {args.db}; run `govreport load DIR` first", file=sys.stderr)
+    if not pathlib.Path(db_path).exists():
+        print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
         return 2
     try:
-        con = db.connect(args.db, read_only=True)
+        return db.connect(db_path, read_only=True)
     except duckdb.IOException as exc:
-        print(f"govreport: {args.db} is being written by a load's publish step right now (it takes seconds); "
+        print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
               f"retry ({exc})", file=sys.stderr)
         return 3
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    con = open_read_only(args.db)
+    if isinstance(con, int):
+        return con
     try:
         rel = con.sql(args.sql)
         if rel is not None:

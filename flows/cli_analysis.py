@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import pathlib
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,30 +17,14 @@ def _default_db() -> str:
     return DEFAULT_DB
 
 
-def _open(db_path: str) -> duckdb.DuckDBPyConnection | int:
-    """A read-only connection, or the exit status of `govreport query` for an absent (2) or busy (3) file."""
-    import duckdb
-
-    from warehouse import db
-
-    if not pathlib.Path(db_path).exists():
-        print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
-        return 2
-    try:
-        return db.connect(db_path, read_only=True)
-    except duckdb.IOException as exc:
-        print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
-              f"retry ({exc})", file=sys.stderr)
-        return 3
-
-
 def _run(db_path: str, answer: Callable[[duckdb.DuckDBPyConnection], None]) -> int:
     """Open the warehouse and print `answer`: 2 for a question it cannot answer, 1 for a DuckDB error."""
     import duckdb
 
+    from flows.cli import open_read_only  # at call time: flows.cli imports this module from main()
     from warehouse.compare import CompareError
 
-    con = _open(db_path)
+    con = open_read_only(db_path)
     if isinstance(con, int):
         return con
     try:

@@ -8,30 +8,13 @@ import pathlib
 import sys
 import webbrowser
 
-import duckdb
-
-from flows.cli import DEFAULT_DB, _docs_dir
-
-
-def _connect(db_path: str) -> duckdb.DuckDBPyConnection | int:
-    """A read-only connection, or the exit status after saying why there is none (as `govreport query` does)."""
-    from warehouse import db
-
-    if not pathlib.Path(db_path).exists():
-        print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
-        return 2
-    try:
-        return db.connect(db_path, read_only=True)
-    except duckdb.IOException as exc:
-        print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
-              f"retry ({exc})", file=sys.stderr)
-        return 3
+from flows.cli import DEFAULT_DB, _docs_dir, open_read_only
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_parquet
 
-    con = _connect(args.db)
+    con = open_read_only(args.db)
     if isinstance(con, int):
         return con
     try:
@@ -58,7 +41,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from warehouse.schema_page import write_schema_page
 
     out = pathlib.Path(args.out or _docs_dir(args.db)).resolve()
-    con = _connect(args.db)
+    con = open_read_only(args.db)
     if isinstance(con, int):
         return con
     try:
@@ -82,7 +65,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from warehouse.summary import write_summary
 
     out = pathlib.Path(args.out or pathlib.Path(args.db).resolve().parent / "summary.html")
-    con = _connect(args.db)
+    con = open_read_only(args.db)
     if isinstance(con, int):
         return con
     try:
