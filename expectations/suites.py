@@ -4,8 +4,9 @@ Each published table has one suite built in code by a small function below. Ever
 severity, both in GX's own ``severity`` field and in ``meta["severity"]`` (kept in the persisted suite JSON):
 a failed *critical* expectation blocks publication, a failed *warning* is only recorded. Cross-table rules
 cannot be expressed on pandas batches in GX Core 1.x (UnexpectedRowsExpectation needs a SQL/Spark source),
-so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows;
-the warehouse runs them and hands the violating rows to :func:`validate_batch`.
+so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows, and in :data:`PYTHON_CHECKS`
+(computed by ``warehouse.db`` where SQL would be slow); the warehouse runs them and hands the violating rows
+to :func:`validate_batch`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from great_expectations.expectations.row_conditions import Column  # noqa: E402
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
 
-__all__ = ["Outcome", "SEVERITIES", "TABLES", "docs_index", "load_checks", "metric_catalog", "validate_batch"]
+__all__ = ["PYTHON_CHECKS", "Outcome", "SEVERITIES", "TABLES", "docs_index", "load_checks", "metric_catalog",
+           "validate_batch"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CATALOG_CSV = ROOT / "warehouse" / "metric_catalog.csv"
@@ -135,8 +137,17 @@ def load_checks() -> list[tuple[str, str, str]]:
     return out
 
 
+# Cross-table checks computed in Python over each validation part (warehouse.db.span_violations): name ->
+# (severity, description). They report like the SQL checks.
+PYTHON_CHECKS: dict[str, tuple[str, str]] = {
+    "span_inside_text": (CRITICAL, "Each fact_metric span lies inside its report's normalized_text and the "
+                                   "evidence is exactly that slice."),
+}
+
+
 def _check_descriptions() -> dict[str, str]:
-    return {p.stem: _read_check(p)[1] for p in CHECKS_DIR.glob("*.sql")}
+    return {p.stem: _read_check(p)[1] for p in CHECKS_DIR.glob("*.sql")} | {
+        name: description for name, (_, description) in PYTHON_CHECKS.items()}
 
 
 # ---------------------------------------------------------------------------------------------------- suites

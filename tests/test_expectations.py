@@ -23,6 +23,7 @@ from expectations.suites import (
     metric_catalog,
     validate_batch,
 )
+from warehouse import db
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -395,16 +396,18 @@ def check_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 R1_FIRST = f"report_id = '{R1}' AND metric_code = 'requests.received'"
 R2_TOTAL = f"report_id = '{R2}' AND breakdown = ''"
+SPAN_MUTATIONS = [
+    f"UPDATE stg_fact_metric SET span_end = 1000 WHERE {R1_FIRST}",
+    f"UPDATE stg_fact_metric SET evidence = '收到政府信息公开申请13件' WHERE {R1_FIRST}",
+    f"UPDATE stg_fact_metric SET span_start = span_start + 1, span_end = span_end + 1 WHERE {R1_FIRST}",
+    f"UPDATE stg_fact_metric SET span_start = -1 WHERE {R1_FIRST}",
+    f"UPDATE stg_fact_metric SET evidence = NULL WHERE {R1_FIRST}",
+    # runs past the end of the text although the evidence equals what Python's slice returns there
+    "UPDATE stg_fact_metric AS m SET span_start = length(r.normalized_text) - 2, "
+    "span_end = length(r.normalized_text) + 3, evidence = right(r.normalized_text, 2) "
+    f"FROM stg_fact_report AS r WHERE r.report_id = m.report_id AND m.{R1_FIRST}",
+]
 MUTATIONS: dict[str, list[str]] = {
-    "span_inside_text": [
-        f"UPDATE stg_fact_metric SET span_end = 1000 WHERE {R1_FIRST}",
-        f"UPDATE stg_fact_metric SET evidence = '收到政府信息公开申请13件' WHERE {R1_FIRST}",
-        f"UPDATE stg_fact_metric SET span_start = span_start + 1, span_end = span_end + 1 WHERE {R1_FIRST}",
-        # runs past the end of the text although the evidence equals what substring() returns there
-        "UPDATE stg_fact_metric AS m SET span_start = length(r.normalized_text) - 2, "
-        "span_end = length(r.normalized_text) + 3, evidence = right(r.normalized_text, 2) "
-        f"FROM stg_fact_report AS r WHERE r.report_id = m.report_id AND m.{R1_FIRST}",
-    ],
     "metric_report_exists": [f"DELETE FROM stg_fact_report WHERE report_id = '{R1}'"],
     "report_agency_exists": [f"UPDATE stg_fact_report SET agency_id = 'agency-z' WHERE report_id = '{R1}'"],
     "metric_matches_report": [
@@ -424,7 +427,7 @@ def test_load_checks_lists_every_file_sorted_with_severity() -> None:
     names = [name for name, _, _ in checks]
     assert names == sorted(names) == sorted(p.stem for p in (ROOT / "expectations" / "checks").glob("*.sql"))
     severity = {name: sev for name, sev, _ in checks}
-    for name in ("span_inside_text", "metric_report_exists", "report_agency_exists"):
+    for name in ("metric_report_exists", "report_agency_exists"):
         assert severity[name] == CRITICAL, name
     assert severity["published_before_year_end"] == severity["request_table_balance"] == WARNING
     assert set(MUTATIONS) == set(names), "every check needs a crafted bad case below"
@@ -432,6 +435,20 @@ def test_load_checks_lists_every_file_sorted_with_severity() -> None:
 
 def test_checks_return_no_rows_on_good_data(staging: duckdb.DuckDBPyConnection) -> None:
     assert check_counts(staging) == {name: 0 for name, _, _ in load_checks()}
+
+
+def test_span_check_passes_good_data_in_any_split(staging: duckdb.DuckDBPyConnection) -> None:
+    assert db.span_violations(staging).empty
+    assert all(db.span_violations(staging, part, 3).empty for part in range(3))
+
+
+@pytest.mark.parametrize("mutation", SPAN_MUTATIONS)
+def test_span_check_catches_crafted_bad_span(staging: duckdb.DuckDBPyConnection, mutation: str) -> None:
+    staging.execute(mutation)
+    bad = db.span_violations(staging)
+    assert list(bad["report_id"]) == [R1] and list(bad["metric_code"]) == ["requests.received"]
+    assert set(bad.columns) >= {"span_start", "span_end", "evidence", "text_length", "text_at_span"}
+    assert sum(len(db.span_violations(staging, part, 3)) for part in range(3)) == 1  # found in exactly one part
 
 
 @pytest.mark.parametrize(("check", "mutation"), [(c, m) for c, ms in MUTATIONS.items() for m in ms])
@@ -448,8 +465,8 @@ def test_duckdb_staging_frames_validate_and_feed_sql_outcomes(staging: duckdb.Du
         "fact_metric": staging.sql("SELECT m.*, d.signed FROM stg_fact_metric m "
                                    "LEFT JOIN dim_metric d USING (metric_code)").df(),
     }
-    staging.execute(MUTATIONS["span_inside_text"][0])
-    checks = {name: (sev, staging.sql(sql).df()) for name, sev, sql in load_checks()}
+    staging.execute(SPAN_MUTATIONS[0])
+    checks = db.part_checks(staging) | {name: (sev, staging.sql(sql).df()) for name, sev, sql in load_checks()}
     outcomes = run(frames, checks)
     assert failed(outcomes, CRITICAL) == {("span_inside_text", "sql_check:span_inside_text", None)}
     json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False)

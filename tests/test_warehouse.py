@@ -112,3 +112,18 @@ def test_validation_in_parts_equals_validation_in_one(tmp_path, records, monkeyp
     failed = [o for o in parted if not o.success and o.severity == "critical"]
     assert [(o.table, o.column, o.unexpected_count) for o in failed] == [("fact_metric", "value", len(victims))]
     assert len(victims) == 7
+
+
+def test_staged_validation_catches_bad_strings_and_spans(tmp_path, records):
+    """Through the writer's own path (Arrow -> categorical pandas for GX, spans checked in Python)."""
+    import flows.load as load_module
+
+    bad = [dict(r, metrics=[dict(m) for m in r["metrics"]]) for r in records]
+    victim = next(r for r in bad if r["status"] == "ok" and len(r["metrics"]) > 1)
+    victim["metrics"][0]["qualifier"] = "roughly"
+    victim["metrics"][1]["span"] = [m + 1 for m in victim["metrics"][1]["span"]]
+    con = db.connect(tmp_path / "w.duckdb")
+    db.stage(con, db.frames_from_records(bad, "r1", datetime(2026, 1, 1)))
+    failed = {(o.table, o.column, o.unexpected_count) for o in load_module.validate.fn(con, None)
+              if not o.success and o.severity == "critical"}
+    assert failed == {("fact_metric", "qualifier", 1), ("span_inside_text", None, 1)}
