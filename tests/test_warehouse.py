@@ -127,3 +127,22 @@ def test_staged_validation_catches_bad_strings_and_spans(tmp_path, records):
     failed = {(o.table, o.column, o.unexpected_count) for o in load_module.validate.fn(con, None)
               if not o.success and o.severity == "critical"}
     assert failed == {("fact_metric", "qualifier", 1), ("span_inside_text", None, 1)}
+
+
+def test_fact_metric_primary_key_of_older_warehouses_is_dropped_keeping_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE fact_metric (report_id VARCHAR NOT NULL, agency_id VARCHAR NOT NULL, report_year INTEGER,"
+                " metric_code VARCHAR NOT NULL, breakdown VARCHAR NOT NULL, value DOUBLE NOT NULL, unit VARCHAR NOT NULL,"
+                " qualifier VARCHAR NOT NULL, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,"
+                " evidence VARCHAR NOT NULL, PRIMARY KEY (report_id, metric_code, breakdown, value))")
+    con.execute("INSERT INTO fact_metric VALUES ('r', 'a', 2020, 'requests.received', '', 1, '件', 'exact', 0, 1, 'x')")
+    con.close()
+    for _ in range(2):  # the second open finds nothing to migrate
+        con = db.connect(path)
+        assert con.execute("SELECT count(*) FROM fact_metric").fetchall() == [(1,)]
+        assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'fact_metric' "
+                           "AND constraint_type = 'PRIMARY KEY'").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact_metric_keyed'"
+                           ).fetchall() == [(0,)]
+        con.close()

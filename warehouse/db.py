@@ -51,12 +51,28 @@ def connect(path: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBP
     if str(path) != ":memory:":
         pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    con.execute("BEGIN TRANSACTION")
+    keyed = _set_aside_keyed_fact_metric(con)
     catalog = str(resources.files("warehouse").joinpath("metric_catalog.csv"))
     for _name, sql in _sql_files("ddl"):
         _run_script(con, sql.replace("$catalog", catalog.replace("'", "''")))
+    if keyed:
+        con.execute("INSERT INTO fact_metric BY NAME SELECT * FROM fact_metric_keyed")
+        con.execute("DROP TABLE fact_metric_keyed")
+    con.execute("COMMIT")
     for _name, sql in _sql_files("views"):
         _run_script(con, sql)
     return con
+
+
+def _set_aside_keyed_fact_metric(con: duckdb.DuckDBPyConnection) -> bool:
+    """Warehouses made before fact_metric lost its PRIMARY KEY (see ddl/01_tables.sql): DuckDB cannot drop a
+    key, so the old table is renamed, the DDL creates the new one and connect() copies the rows over."""
+    found = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+                        "AND table_name = 'fact_metric' AND constraint_type = 'PRIMARY KEY'").fetchall()[0][0]
+    if found:
+        con.execute("ALTER TABLE fact_metric RENAME TO fact_metric_keyed")
+    return bool(found)
 
 
 def agency_id(name: str, division_code: str | None) -> str:

@@ -103,8 +103,10 @@ CREATE TABLE IF NOT EXISTS fact_metric (
     qualifier    VARCHAR NOT NULL,
     span_start   INTEGER NOT NULL,
     span_end     INTEGER NOT NULL,
-    evidence     VARCHAR NOT NULL,
-    PRIMARY KEY (report_id, metric_code, breakdown, value)
+    evidence     VARCHAR NOT NULL
+    -- Unique on (report_id, metric_code, breakdown, value), enforced by validation (GX) and by publish.sql
+    -- replacing a report's rows whole, not by a PRIMARY KEY: DuckDB keeps such an index in memory, and for
+    -- millions of facts it outgrows the writer's memory limit (a 7M-fact insert fails at 1 GB).
 );
 COMMENT ON TABLE fact_metric IS 'One row per figure a report states, with its provenance (span and evidence text).';
 COMMENT ON COLUMN fact_metric.report_id IS 'The report (fact_report) the figure was read from.';
