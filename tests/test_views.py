@@ -535,3 +535,15 @@ def test_query_runs_and_says_what_it_answers(path, con, two_years):
     con.sql(sql).fetchall()
     # The two-year warehouse has something for every question (gaps, changes, tables that do not add up).
     assert two_years.sql(sql).fetchall(), path.name
+
+
+def test_staged_quality_issues_scoped_to_the_staged_agencies_equal_the_view(two_years):
+    """The publish-time count reads scoped copies of the views: for any staged subset it must equal the view."""
+    subsets = {"all": "true", "2024-2025": "report_year IN (2024, 2025)", "2026 only": "report_year = 2026"}
+    for name, where in subsets.items():
+        two_years.execute(f"CREATE OR REPLACE TEMP VIEW stg_fact_report AS SELECT * FROM fact_report WHERE {where}")
+        expected = dict(two_years.execute(
+            "SELECT check_name, count(*) FROM v_quality_issues WHERE report_id IN (SELECT report_id FROM "
+            "stg_fact_report) GROUP BY 1").fetchall())
+        assert db.staged_quality_issues(two_years) == expected, name
+    assert expected == {"balance": 1, "row_total": 1, "carry_over": 1}  # the 2026 report's, found in scope
