@@ -110,9 +110,11 @@ def server_pid() -> int | None:
     return process.pid if process else None
 
 
-def timed_load(flow: Any, reports: pathlib.Path, db_path: pathlib.Path, batch_size: int) -> dict[str, Any]:
+def timed_load(reports: pathlib.Path, db_path: pathlib.Path, batch_size: int, workers: int) -> dict[str, Any]:
+    from flows.load import load_reports
+
     tick = time.perf_counter()
-    audit = flow(str(reports), str(db_path), docs_dir=None, batch_size=batch_size)
+    audit = load_reports(str(reports), str(db_path), docs_dir=None, batch_size=batch_size, workers=workers)
     wall = time.perf_counter() - tick
     seconds = audit["stage_seconds"]
     transforms = sum(seconds.get(k, 0.0) for k in ("decode", "normalize", "extract", "write"))
@@ -197,7 +199,7 @@ def extract_microbench() -> dict[str, Any]:
 
 
 def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | None) -> dict[str, Any]:
-    from flows.cli import load_flow, prefect_api
+    from flows.cli import prefect_api
 
     out.mkdir(parents=True, exist_ok=True)
     corpus = out / "corpus"
@@ -217,14 +219,13 @@ def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | No
     with prefect_api() as api_start:
         result["prefect_api_start_s"] = round(api_start, 1)
         with PeakMemory(server_pid()) as memory:
-            result["full_load"] = timed_load(load_flow(None, workers), reports, db_path, batch)
+            result["full_load"] = timed_load(reports, db_path, batch, workers)
         result["peak_rss_mb"] = round(memory.peak / 1e6)
         result["prefect_server_peak_rss_mb"] = round(memory.server_peak / 1e6)
         # Nightly runs read few files: in process, without a Dask cluster to start (seconds of its own).
-        nightly = load_flow(None, 1)
-        result["no_change"] = timed_load(nightly, reports, db_path, 2000)
+        result["no_change"] = timed_load(reports, db_path, 2000, 1)
         result["changed_files"] = add_changed_files(reports, truth, max(2, n // 100), seed)
-        result["one_percent"] = timed_load(nightly, reports, db_path, 2000)
+        result["one_percent"] = timed_load(reports, db_path, 2000, 1)
     result["baseline_duckdb"] = baseline(reports)
     full = result["full_load"]
     result["full_over_baseline"] = round(full["wall_s"] / max(result["baseline_duckdb"]["wall_s"], 1e-9), 1)

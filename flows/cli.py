@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import pathlib
 import sys
@@ -53,31 +52,16 @@ def prefect_api() -> Iterator[float]:
         server.stop()
 
 
-def load_flow(dask_address: str | None, workers: int):
-    """The load flow on the task runner asked for: an existing Dask cluster, a local one, or in process."""
-    from flows.load import load_reports
-
-    if not dask_address and workers <= 1:
-        return load_reports
-    from prefect_dask import DaskTaskRunner
-
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # the run's own progress lines stay readable
-    if dask_address:
-        return load_reports.with_options(task_runner=DaskTaskRunner(address=dask_address))
-    return load_reports.with_options(task_runner=DaskTaskRunner(
-        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}))
-
-
 def cmd_load(args: argparse.Namespace) -> int:
+    from flows.load import load_reports
     from warehouse.db import WarehouseBusy
 
     with prefect_api() as server_start:
-        flow = load_flow(args.dask_address, args.workers)
         tick = time.perf_counter()
         try:
-            audit = flow(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
-                         batch_size=args.batch_size or (500 if args.dask_address or args.workers > 1 else 2000),
-                         force=args.force)
+            audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
+                                 batch_size=args.batch_size or (500 if args.dask_address or args.workers > 1 else 2000),
+                                 force=args.force, workers=args.workers, dask_address=args.dask_address)
         except WarehouseBusy as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 3

@@ -2,8 +2,9 @@
 validate -> publish.
 
 One task per stage over a whole batch, never one per document. The per-batch work (transforms/, pure text)
-is the part that scales out: run the flow with a DaskTaskRunner and the batches are extracted on the
-cluster's workers, each writing its batch as Parquet into the run's staging folder. Everything after that
+is the part that scales out: with `workers` > 1 or a `dask_address` the batches are extracted on a Dask
+cluster's workers (Prefect's DaskTaskRunner), each writing its batch as Parquet into the run's staging
+folder; a local cluster is shut down before the writer's tail, so its workers' memory is back first. After that
 is the single DuckDB writer: stage exposes the Parquet as views in an in-memory DuckDB, validation reads
 them, and publish copies them into the warehouse file with set-based statements in one transaction, so a
 crash before that leaves the published warehouse as it was and readers are blocked only for the publish.
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
+import logging
 import os
 import pathlib
 import shutil
@@ -36,7 +39,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 import transforms
 from transforms.decode import decode_files
@@ -288,13 +291,34 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
     return audit
 
 
+def extract_runner(workers: int = 1, dask_address: str | None = None) -> TaskRunner:
+    """Where extract batches run: an existing Dask cluster, a local one of `workers` processes, or this
+    process, one batch at a time."""
+    if not dask_address and workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    from prefect_dask import DaskTaskRunner
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the run's own progress lines stay readable
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+
+
+def _import_gx_meanwhile() -> None:
+    """The writer needs Great Expectations (4-5 s to import) only once the batches are extracted: import it
+    in the background meanwhile (Dask workers never import it)."""
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("expectations.suites",), daemon=True).start()
+
+
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE,
-                 force: bool = False) -> dict:
+                 force: bool = False, workers: int = 1, dask_address: str | None = None) -> dict:
     """Load every new or changed report file under `source` into the warehouse at `db_path` (all of them with
-    `force`); returns the audit row. With the default task runner batches run one after another; run
-    `load_reports.with_options(task_runner=DaskTaskRunner(...))` to extract them on a Dask cluster."""
+    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says."""
     logger = get_run_logger()
+    _import_gx_meanwhile()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
     seconds: Counter[str] = Counter()
@@ -307,13 +331,15 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
         logger.info("%d files, %d new or changed, %d unchanged and skipped",
                     listing.height, todo.height, listing.height - todo.height)
         parts = batches(todo, batch_size)
-        futures = extract_batch.map(parts, range(1, len(parts) + 1), unmapped(str(run_dir)), unmapped(run_id),
-                                    unmapped(started))
         progress = Progress(len(parts), todo.height)
-        for i, future in enumerate(futures, 1):
-            result = future.result()
-            seconds.update(result["seconds"])
-            progress.batch(i, result)
+        with extract_runner(workers, dask_address) as runner:
+            futures = runner.map(extract_batch, {
+                "batch": parts, "batch_no": range(1, len(parts) + 1), "run_dir": unmapped(str(run_dir)),
+                "run_id": unmapped(run_id), "started": unmapped(started)})
+            for i, future in enumerate(futures, 1):
+                result = future.result()
+                seconds.update(result["seconds"])
+                progress.batch(i, result)
         audit = {"run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
                  "files_seen": listing.height, "files_skipped": listing.height - todo.height}
         return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds)

@@ -46,7 +46,6 @@ def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_
     from distributed import LocalCluster
     from prefect.settings import PREFECT_API_URL
 
-    from flows.cli import load_flow
     from flows.load import load_reports
 
     make_corpus(40, tmp_path / "corpus", 11)
@@ -56,7 +55,8 @@ def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_
     local = load_reports(str(reports), str(tmp_path / "local.duckdb"), batch_size=7)
     # An existing cluster reached by its address, as `govreport load --dask-address tcp://...` does.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = load_flow(cluster.scheduler_address, 1)(str(reports), str(tmp_path / "dask.duckdb"), batch_size=7)
+        on_dask = load_reports(str(reports), str(tmp_path / "dask.duckdb"), batch_size=7,
+                               dask_address=cluster.scheduler_address)
     assert local["published"] and on_dask["published"]
     assert {k: on_dask[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")} == \
            {k: local[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")}
@@ -66,10 +66,9 @@ def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_
     assert len(want["fact_metric"]) > 100
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_cli_picks_the_task_runner(workers):
-    from flows.cli import load_flow
+@pytest.mark.parametrize(("workers", "address", "runner"), [
+    (1, None, "ThreadPoolTaskRunner"), (3, None, "DaskTaskRunner"), (1, "tcp://10.0.0.1:8786", "DaskTaskRunner")])
+def test_extract_runner_follows_workers_and_address(workers, address, runner):
+    from flows.load import extract_runner
 
-    flow = load_flow(None, workers)
-    assert type(flow.task_runner).__name__ == ("ThreadPoolTaskRunner" if workers == 1 else "DaskTaskRunner")
-    assert type(load_flow("tcp://10.0.0.1:8786", 1).task_runner).__name__ == "DaskTaskRunner"
+    assert type(extract_runner(workers, address)).__name__ == runner
