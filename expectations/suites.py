@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import functools
 import json
+import logging
 import math
 import os
 import pathlib
@@ -268,6 +269,8 @@ def build_suites(*, current_year: int, unknown_agency_id: str) -> dict[str, list
 
 
 def _context(docs_dir: pathlib.Path | None) -> AbstractDataContext:
+    # GX logs every ephemeral context's temporary docs folder at INFO, into the run's log.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     if docs_dir is None:
         context = gx.get_context(mode="ephemeral")
     else:
