@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 QUALIFIERS = ("exact", "at_least", "approx", "stated_none")
 APPLICANT_COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
                      "legal_service_org", "other_org", "")  # "" is the 总计 column
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):  # immutable like a frozen dataclass, and several times cheaper to create
     code: str          # metric code from warehouse/metric_catalog.csv
     breakdown: str     # "" for a total; see the extract contract for the others
     value: float       # in the catalog unit

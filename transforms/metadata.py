@@ -16,14 +16,23 @@ _CN_SMALL = r"[一二三四五六七八九十]{1,3}"
 DATE_CN = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年\s*(\d{{1,2}}|{_CN_SMALL})\s*月\s*(\d{{1,2}}|{_CN_SMALL})\s*日")
 DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 # Page fields that carry the publication date; 采集时间 (crawl time) and 页面生成时间 are not among them.
+# Not after 采/集/成 (checked by the caller: a leading look-behind would keep `re` from skipping to the field names).
 _PUBLISHED_FIELD = re.compile(
-    r"(?<![采集成])(发布日期|发布时间|上传时间|生成日期|公开日期|发文日期|时间)\s*[:：|]?\s*\|?\s*"
+    r"(发布日期|发布时间|上传时间|生成日期|公开日期|发文日期|时间)\s*[:：|]?\s*\|?\s*"
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_NOT_PUBLISHED_AFTER = "采集成"
 _PERIOD = re.compile(r"统计(期限|时限|时间|区间)[^。\n]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"(\d{4})\s*年度")
 _AGENCY_SUFFIX = (r"(局|委员会|委|办公室|办公厅|政府|人民政府|厅|院|中心|所|站|处|部|署|会|队|办|馆|公司"
                   r"|街道|镇|乡|县|市|区|旗|州|盟)")
+_AGENCY_END = re.compile(_AGENCY_SUFFIX + "$")
+_REPORT_WORD = re.compile(_REPORT_WORDS)
+_REPORT_WORD_END = re.compile(_REPORT_WORDS + "$")
+_TITLE_TAIL = re.compile(r"[一-鿿]{1,10}")
+_LINK_WORD_END = re.compile(r"(关于|关於|的)$")
+_UP_TO_COLON = re.compile(r"^.*[:：]")
+_AGENCY_BEFORE_TOPIC = re.compile(r"\s*([一-鿿]{2,60}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)")
 _FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,60})")
 
 
@@ -47,17 +56,16 @@ def _iso(y: int, m: int, d: int) -> str | None:
 
 def find_title(text: str) -> str | None:
     """The first early line that names a report (年度报告/年报/总结/汇报), else the first line."""
-    lines = [x.strip() for x in text.split("\n")[:15] if x.strip()]
+    lines = [x.strip() for x in text.split("\n", 15)[:15] if x.strip()]
     for i, line in enumerate(lines):
-        if re.search(_REPORT_WORDS, line) and len(line) <= 80 and _YEAR_IN_TITLE.search(line):
+        if _REPORT_WORD.search(line) and len(line) <= 80 and _YEAR_IN_TITLE.search(line):
             # PDF titles wrap: `…政府信息公开` + `工作年度报告`
-            if i + 1 < len(lines) and re.fullmatch(r"[一-鿿]{1,10}", lines[i + 1]) \
-                    and not re.search(_REPORT_WORDS + "$", line):
+            if i + 1 < len(lines) and _TITLE_TAIL.fullmatch(lines[i + 1]) and not _REPORT_WORD_END.search(line):
                 return line + lines[i + 1]
             return line
     for i, line in enumerate(lines[:-1]):
         joined = line + lines[i + 1]
-        if re.search(_REPORT_WORDS, joined) and _YEAR_IN_TITLE.search(joined) and len(joined) <= 80:
+        if _REPORT_WORD.search(joined) and _YEAR_IN_TITLE.search(joined) and len(joined) <= 80:
             return joined
     return lines[0] if lines else None
 
@@ -87,6 +95,8 @@ def find_report_year(text: str, title: str | None) -> int | None:
 def find_published_on(text: str) -> str | None:
     head = text[:3000]
     m = _PUBLISHED_FIELD.search(head)
+    while m and m.start() > 0 and head[m.start() - 1] in _NOT_PUBLISHED_AFTER:
+        m = _PUBLISHED_FIELD.search(head, m.start() + 1)
     if not m:
         return None
     return _iso(int(m.group(2)), int(m.group(3)), int(m.group(4)))
@@ -96,9 +106,11 @@ def find_signed_on(text: str, report_year: int | None) -> tuple[str | None, list
     """The date on a line of its own near the end (after the signature). Truncated years are completed."""
     tail_start = max(0, len(text) - max(400, len(text) // 5))
     best = None
-    for line_match in re.finditer(r"(?m)^.{0,30}$", text[tail_start:]):
-        line = line_match.group(0).strip()
-        m = DATE_CN.search(line)
+    for line in text[tail_start:].split("\n"):
+        if len(line) > 30:
+            continue
+        line = line.strip()
+        m = DATE_CN.search(line) if "日" in line else None  # every DATE_CN ends in 日
         if m and len(line) - len(m.group(0)) <= 25:
             best = m
     if not best:
@@ -124,14 +136,14 @@ def agency_from_title(title: str | None) -> str | None:
     m = _YEAR_IN_TITLE.search(title)
     if not m:
         return None
-    before = re.sub(r"(关于|关於|的)$", "", title[:m.start()].strip())
-    before = re.sub(r"^.*[:：]", "", before)
-    if len(before) >= 2 and re.search(_AGENCY_SUFFIX + "$", before):
+    before = _LINK_WORD_END.sub("", title[:m.start()].strip())
+    before = _UP_TO_COLON.sub("", before)
+    if len(before) >= 2 and _AGENCY_END.search(before):
         return before
     after = title[m.end():]
-    after = re.sub(r"^度", "", after)
-    m2 = re.match(r"\s*([一-鿿]{2,60}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)", after)
-    if m2 and re.search(_AGENCY_SUFFIX + "$", m2.group(1)):
+    after = after.removeprefix("度")
+    m2 = _AGENCY_BEFORE_TOPIC.match(after)
+    if m2 and _AGENCY_END.search(m2.group(1)):
         return m2.group(1)
     return before or None
 
@@ -139,14 +151,14 @@ def agency_from_title(title: str | None) -> str | None:
 def agency_from_fields(text: str) -> str | None:
     for m in _FIELD_AGENCY.finditer(text[:3000]):
         name = m.group(2)
-        if re.search(_AGENCY_SUFFIX + "$", name):
+        if _AGENCY_END.search(name):
             return name
     return None
 
 
 def expand_agency(agency: str, text: str) -> str:
     """`市民政局` -> `亳州市民政局` when the text writes the full name somewhere (source field, header, footer)."""
-    if not re.match(r"^[市县区州盟旗]", agency):
+    if not agency.startswith(tuple("市县区州盟旗")):
         return agency
     rest = re.escape(agency[1:])
     level = agency[0]

@@ -8,19 +8,31 @@ no fact (years, dates, document and phone numbers carry no counting unit, so the
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from transforms.facts import Fact
-from transforms.numbers import NUMBER, parse_number, qualifier_of, to_catalog_unit
+from transforms.numbers import NUMBER, NUMBER_FIRST, NUMBER_REST, parse_number, qualifier_of, to_catalog_unit
 
 UNITS = "人次|平方米|万元|元|条|件|次|期|个|人|名|台|项|场|篇|宗|起|%|处"
+_AFTER_NUMBER = "".join(sorted({u[0] for u in UNITS.split("|")} | set("万亿多余")))  # what can follow a figure's number
 # Starts at the number (a prefix like 约/超过 is read by looking back), so the scanner can skip prose fast.
+# It scans the whole text, so its whitespace stops at line breaks: a match never spans two sentences.
+# Only fail-fast devices beyond that: the number is atomic and the spaces possessive, as giving back a digit,
+# numeral, comma, dot or space could never leave a word that continues a figure (the lookahead's set).
 TOKEN = re.compile(
-    rf"(?P<num>{NUMBER})\s*(?P<mult>万|亿)?\s*(?P<more>多|余)?\s*(?P<unit>{UNITS})(?P<post>以上|左右|多)?")
+    rf"(?P<num>{NUMBER_FIRST}(?>{NUMBER_REST}))(?=[^\S\n]*+[{_AFTER_NUMBER}])[^\S\n]*+(?P<mult>万|亿)?"
+    rf"[^\S\n]*+(?P<more>多|余)?[^\S\n]*+(?P<unit>{UNITS})(?P<post>以上|左右|多)?")
 _CLAUSE_SEP = "，,；;：:、"
-_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_SENTENCE_END = "。！？!?\n"
+# A sentence is a maximal run of other characters; these find the ends of the one around a position.
+_NEXT_END = re.compile(rf"[{_SENTENCE_END}]")
+_LAST_END = re.compile(rf"(?s).*[{_SENTENCE_END}]")
+_END_MARKS = re.compile(rf"[{_SENTENCE_END}]*")
+_LAST_CLAUSE_SEP = re.compile(rf"(?s).*[{_CLAUSE_SEP}]")
 
 
 @dataclass(frozen=True)
@@ -92,10 +104,9 @@ _VERBS = re.compile(r"^(其中|全年|共|累计|另|编发|编印|编辑|出刊
 _CATEGORY_NOUN = re.compile(r"[一-鿿]{2,20}(?<!各)类(信息)?$")
 
 
-@dataclass(frozen=True)
-class _Figure:
-    start: int
-    end: int
+class _Figure(NamedTuple):
+    start: int  # the clause start (the label is evidence too) ...
+    end: int    # ... to the end of the figure, in the text
     value: float
     unit: str
     mult: str
@@ -103,41 +114,84 @@ class _Figure:
     label: str
     context: str
     tail: str
-    clause_start: int
 
 
-def _figures(text: str, sentence: re.Match[str]) -> Iterator[_Figure]:
-    s_text, s_start = sentence.group(0), sentence.start()
+def _sentence(text: str, pos: int, lo: int) -> tuple[int, int]:
+    """[start, end) of the sentence holding text[pos] (not an end mark); `lo` is at or before its start."""
+    last = _LAST_END.match(text, lo, pos)
+    nxt = _NEXT_END.search(text, pos)
+    return (last.end() if last else lo), (nxt.start() if nxt else len(text))
+
+
+def _sentences(text: str, marks: Iterator[re.Match[str]]) -> Iterator[tuple[int, int, list[re.Match[str]]]]:
+    """(start, end, marks in it) of each sentence holding one of `marks` (matches in the text, in order, none
+    spanning an end mark): the sentences worth reading, found without walking every sentence."""
+    start = end = 0
+    group: list[re.Match[str]] = []
+    for m in marks:
+        if m.start() >= end:
+            if group:
+                yield start, end, group
+            start, end = _sentence(text, m.start(), end)
+            group = []
+        group.append(m)
+    if group:
+        yield start, end, group
+
+
+def _occurrences(text: str, words: tuple[str, ...]) -> list[int]:
+    """Start of every occurrence of the words in the text, in order."""
+    found = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            found.append(at)
+            at = text.find(word, at + 1)
+    found.sort()
+    return found
+
+
+def _sentence_spans(text: str, positions: list[int]) -> Iterator[tuple[int, int]]:
+    """[start, end) of each sentence holding one of the positions (sorted, none on an end mark)."""
+    end = 0
+    for pos in positions:
+        if pos >= end:
+            start, end = _sentence(text, pos, end)
+            yield start, end
+
+
+def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterator[_Figure]:
+    """Figures of one sentence (at `offset` in the text) from its TOKEN matches in the text."""
     last_end = 0
-    for m in TOKEN.finditer(s_text):
-        num = m.group("num")
-        before = s_text[:m.start()]
-        after = s_text[m.end():]
+    for m in tokens:
+        num, unit = m.group("num", "unit")
+        start, end = m.start() - offset, m.end() - offset
+        before = sentence[:start]
         is_cn = not num[0].isdigit()
         # A Chinese numeral is a count only when it stands alone: not 第一, 每一, 一次性, 十二五.
-        if is_cn and (before.endswith(("第", "每", "一")) or after.startswith("性")):
+        if is_cn and (before.endswith(("第", "每", "一")) or sentence.startswith("性", end)):
             continue
         if "每" in before[-3:]:  # 每月一次, 每半年: a frequency, not a count
             continue
-        if m.group("unit") == "%" and is_cn:
+        if unit == "%" and is_cn:
             continue
         value = parse_number(num)
         if value is None:
             continue
-        sep = max(s_text.rfind(c, last_end, m.start()) for c in _CLAUSE_SEP)
-        clause_start = max(sep + 1, last_end)
+        sep = _LAST_CLAUSE_SEP.match(sentence, last_end, start)
+        clause_start = sep.end() if sep else last_end
         # A heading run into its first sentence (`五、复议、诉讼和申诉情况 全年发生…`): the clause starts after it.
-        for gap in _HEADING_GAP.finditer(s_text, clause_start, m.start()):
+        for gap in _HEADING_GAP.finditer(sentence, clause_start, start):
             clause_start = gap.end()
-        label = s_text[clause_start:m.start()].strip()
-        label = _TRAILING_PAREN.sub("", label).strip().lstrip("(（")
-        tail_m = _TAIL.match(after)
-        yield _Figure(
-            start=s_start + clause_start, end=s_start + m.end(), value=value, unit=m.group("unit"),
-            mult=m.group("mult") or "",
-            qualifier=qualifier_of(before[-4:].rstrip(), (m.group("more") or "") + (m.group("post") or "")),
-            label=label, context=before, tail=tail_m.group(0) if tail_m else "", clause_start=s_start + clause_start)
-        last_end = m.end()
+        label = sentence[clause_start:start].strip()
+        if label.endswith((")", "）")):
+            label = _TRAILING_PAREN.sub("", label).strip()
+        label = label.lstrip("(（")
+        mult, more, post = m.group("mult", "more", "post")
+        yield _Figure(offset + clause_start, offset + end, value, unit, mult or "",
+                      qualifier_of(before[-4:].rstrip(), (more or "") + (post or "")),
+                      label, before, _TAIL.match(sentence, end).group())
+        last_end = end
 
 
 _HEADING_GAP = re.compile(r"(?:情况|工作|概述|统计)\s+(?=[\u4e00-\u9fff])")
@@ -150,20 +204,35 @@ _COMPILED = tuple(
     for r in RULES)
 
 
-def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | None:
-    """The metric code a figure's wording names, `skip`, or None."""
+@functools.lru_cache(maxsize=8192)  # labels repeat across figures and reports
+def _candidates(label: str, unit: str) -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
+    """(code, context, tail) of the rules that may fit a figure with this label and unit, in order, up to
+    the first one that surely does; only the context and tail checks are left to make."""
+    out = []
     for code, units, label_re, context_re, tail_re in _COMPILED:
         if unit not in units:
             continue
         if tail_re:
+            out.append((code, None, tail_re))
+        elif label_re.search(label):
+            out.append((code, context_re, None))
+            if context_re is None:
+                break
+    return tuple(out)
+
+
+def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | None:
+    """The metric code a figure's wording names, `skip`, or None."""
+    for code, context_re, tail_re in _candidates(label, unit):
+        if tail_re is not None:
             if tail_re.search(tail):
                 return code
-            continue
-        if label_re.search(label) and (context_re is None or context_re.search(context + label)):
+        elif context_re is None or context_re.search(context + label):
             return code
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _bare_noun(label: str) -> str:
     return _VERBS.sub("", _CATEGORY_LEAD.sub("", label)).strip(" “”\"")
 
@@ -204,25 +273,26 @@ def _is_category(fig: _Figure, code: str | None, in_list: bool) -> bool:
 def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
     """Figures in sentences. `units` maps metric code -> catalog unit. Table rows (`| … |`) are skipped."""
     facts: list[Fact] = []
-    last_category_sentence = -10
-    for idx, sentence in enumerate(_SENTENCE.finditer(text)):
-        if sentence.group(0).lstrip().startswith("|"):
+    list_end = -1  # end of the last sentence that opened or continued a list of categories
+    for s_start, s_end, tokens in _sentences(text, TOKEN.finditer(text)):
+        sentence = text[s_start:s_end]
+        if sentence.lstrip().startswith("|"):
             continue
-        # A list continues from the previous sentence (`…类信息11条。政策法规5条,便民服务3条。`).
-        in_list = idx == last_category_sentence + 1
-        for fig in _figures(text, sentence):
+        # A list continues from the previous sentence (`…类信息11条。政策法规5条,便民服务3条。`): only end
+        # marks between the two.
+        in_list = list_end >= 0 and _END_MARKS.match(text, list_end, s_start).end() == s_start
+        for fig in _figures(sentence, s_start, tokens):
             code = classify(fig.label, fig.unit, fig.context, fig.tail)
             if _is_category(fig, code, in_list):
                 facts.append(Fact("proactive.category", _bare_noun(fig.label), fig.value,
                                   units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end))
-                in_list, last_category_sentence = True, idx
+                in_list, list_end = True, s_end
                 continue
             # `共发布信息245条，其中…` (or `…145条。其中，…` in the next sentence) opens a list of categories.
-            following = text[sentence.end():sentence.end() + 6].lstrip("。；; ")
             in_list = code in ("proactive.total", "proactive.website") and (
-                "其中" in text[fig.end:sentence.end()] or following.startswith("其中"))
+                text.find("其中", fig.end, s_end) >= 0 or text[s_end:s_end + 6].lstrip("。；; ").startswith("其中"))
             if in_list:
-                last_category_sentence = idx
+                list_end = s_end
             if code is None or code == "skip":
                 continue
             unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
@@ -242,20 +312,43 @@ _TABLE_UNIT = {"条": "条", "件": "件", "次": "次", "个": "个", "人次":
                "平方米": "平方米", "万元": "万元", "元": "元", "期": "期", "场": "场", "名": "人"}
 
 
+_CATEGORY_ROW = re.compile(r"公开(.{2,30}信息)")
 _UNIT_PAREN = re.compile(r"[(（][^)）\n]{1,8}[)）]")
 _SLASH = re.compile(r"/\s*\d")
 
 
-def _rows(text: str, marker: re.Pattern[str], row: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """Match a row pattern only on the lines that carry its marker (most lines are prose)."""
+def _ends_in_number(last: str) -> bool:
+    return last.isdecimal() or last in "零〇一二两三四五六七八九十百千万亿"
+
+
+def _ends_in_headcount(last: str) -> bool:
+    return last in "次人名"
+
+
+def _unit_parens(text: str) -> Iterator[re.Match[str]]:
+    """The `(条)`-like brackets of the text: _UNIT_PAREN tried at each opening bracket str.find finds."""
+    for at in _occurrences(text, ("(", "（")):
+        m = _UNIT_PAREN.match(text, at)
+        if m:
+            yield m
+
+
+def _rows(text: str, markers: Iterator[re.Match[str]], row: re.Pattern[str],
+          row_end: Callable[[str], bool]) -> Iterator[re.Match[str]]:
+    """Match a row pattern only on the lines that carry one of its markers (most lines are prose; the markers
+    in order) and end the way its rows do: `row_end` of the last character before trailing spaces and `|`
+    (a cheap test before the regex)."""
     last_line = -1
-    for hit in marker.finditer(text):
+    for hit in markers:
         start = text.rfind("\n", 0, hit.start()) + 1
         if start == last_line:
             continue
         last_line = start
         end = text.find("\n", hit.end())
-        m = row.match(text, start, len(text) if end < 0 else end)
+        end = len(text) if end < 0 else end
+        if not row_end(text[start:end].rstrip().rstrip("|").rstrip()[-1:]):
+            continue
+        m = row.match(text, start, end)
         if m:
             yield m
 
@@ -263,12 +356,12 @@ def _rows(text: str, marker: re.Pattern[str], row: re.Pattern[str]) -> Iterator[
 def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
     """Rows of a free-form report's statistics table: `label(unit)   value`, and `培训班次/人数 4次/106人`."""
     facts: list[Fact] = []
-    for m in _rows(text, _UNIT_PAREN, _STAT_ROW):
+    for m in _rows(text, _unit_parens(text), _STAT_ROW, _ends_in_number):
         label, written = m.group("label").strip(), m.group("unit")
         value = parse_number(m.group("num"))
         if value is None or written not in _TABLE_UNIT:
             continue
-        cat = re.fullmatch(r"公开(.{2,30}信息)", label)
+        cat = _CATEGORY_ROW.fullmatch(label)
         code = "proactive.category" if cat and written == "条" else classify(label, _TABLE_UNIT[written], label)
         if code is None and written in ("条", "个", "次"):
             code = classify(label, "件" if written == "条" else written, label)  # sites mislabel the unit column
@@ -279,7 +372,7 @@ def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
         catalog_unit = units.get(code, written)
         amount = to_catalog_unit(value, written, mult, catalog_unit) if catalog_unit in ("万元", "元") else value
         facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end()))
-    for m in _rows(text, _SLASH, _COMPOUND_ROW):
+    for m in _rows(text, _SLASH.finditer(text), _COMPOUND_ROW, _ends_in_headcount):
         label = m.group("label")
         for v, u in ((m.group("v1"), m.group("u1")), (m.group("v2"), m.group("u2"))):
             code = classify(label, u, label)
@@ -290,17 +383,20 @@ def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
 
 # --- sentences that state a zero ------------------------------------------------------------------------
 _ZERO_CUE = r"(未|没有|尚未|从未|均未|无一|不涉及|不存在|从没有)"
-_ZERO_SUBJECTS: tuple[tuple[str, str], ...] = (
-    ("requests.received", r"(依申请公开|申请公开|公开申请|信息公开申请|依申请)"),
-    ("review.total", r"行政复议"),
-    ("litigation.total", r"行政诉讼"),
-    ("complaints.total", r"申诉"),
-    ("requests.fees_charged", r"(收费|收取[^。，,；]{0,12}费|处理费)"),
+# (code, subject, a word every wording of the subject contains: a sentence without it is not searched)
+_ZERO_SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    ("requests.received", r"(依申请公开|申请公开|公开申请|信息公开申请|依申请)", "申请"),
+    ("review.total", r"行政复议", "行政复议"),
+    ("litigation.total", r"行政诉讼", "行政诉讼"),
+    ("complaints.total", r"申诉", "申诉"),
+    ("requests.fees_charged", r"(收费|收取[^。，,；]{0,12}费|处理费)", "费"),
 )
 _NOT_A_ZERO = re.compile(r"纠错|败诉|纠正|被撤销|如果|若")
 _ZERO_PATTERNS = tuple(
-    (code, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}")) for code, subject in _ZERO_SUBJECTS)
-_HAS_CUE = re.compile(_ZERO_CUE)
+    (code, word, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}")) for code, subject, word in _ZERO_SUBJECTS)
+# Every cue contains one of these words: their occurrences mark the sentences to read (str.find outruns a regex
+# scan of the whole text).
+_CUE_WORDS = ("未", "没有", "无一", "不涉及", "不存在")
 # `未发生因政府信息公开申请行政复议…`: the application is the cause of a review, not itself the thing denied.
 _SUBJECT_OF = {"requests.received": re.compile(r"[^。，,；;、]{0,3}(行政复议|行政诉讼)")}
 
@@ -308,14 +404,16 @@ _SUBJECT_OF = {"requests.received": re.compile(r"[^。，,；;、]{0,3}(行政�
 def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
     """`全年未收到依申请公开申请` -> requests.received 0 (stated_none), for exactly the metrics the sentence names."""
     facts: list[Fact] = []
-    for sentence in _SENTENCE.finditer(text):
-        s = sentence.group(0)
-        if not _HAS_CUE.search(s) or _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
+    for start, end in _sentence_spans(text, _occurrences(text, _CUE_WORDS)):
+        s = text[start:end]
+        if _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
             continue
-        for code, pattern in _ZERO_PATTERNS:
+        for code, word, pattern in _ZERO_PATTERNS:
+            if word not in s:
+                continue
             not_subject = _SUBJECT_OF.get(code)
             m = next((m for m in pattern.finditer(s) if not (not_subject and not_subject.match(s, m.end()))), None)
             if m:
-                facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none",
-                                  sentence.start() + m.start(), sentence.start() + m.end()))
+                facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none", start + m.start(),
+                                  start + m.end()))
     return facts

@@ -290,7 +290,7 @@ def resolve_region(agency: str | None, text: str) -> Region:
     UNKNOWN rather than a guess; an ambiguous name keeps only the levels all its candidates share.
     """
     idx = _index()
-    agency = re.sub(r"\s+", "", agency or "")
+    agency = "".join((agency or "").split())  # without whitespace
     text = text or ""
     codes = _from_agency(agency, idx) if agency else ()
     if not codes:

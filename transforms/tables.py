@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from transforms.facts import APPLICANT_COLUMNS, Fact
 
@@ -34,47 +35,61 @@ _NUMBER = re.compile(r"(?P<sign>[+\-－−]|增加?|减少?)?(?P<num>\d{1,3}(?:,
                      r"(?P<unit>万元|元|件|项|个|条)?")
 # Scraped PDFs glue the first value to its label (行政许可0); the label must end in Han or a closing mark.
 _GLUED = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)”」])(?P<value>[+\-－−]?\d+(?:\.\d+)?(?:万元|元|件|项)?)")
+# The last characters a value or blank cell can have besides digits (_NUMBER's units, _BLANK_CELLS).
+_VALUE_ENDS = frozenset("元件项个条-—－/／\\–─;")
 _BLANK_CELLS = frozenset({"-", "--", "—", "——", "－", "/", "／", "\\", "–", "─", "—/—", "&nbsp;"})
 _MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 _TOKEN = re.compile(r"\S+")
 _ORDINAL_TAIL = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff]")  # a line that continues an ordinal cut off above
-_SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
-class _Cell:
+def _nospace(s: str) -> str:
+    """s without whitespace (str.split's whitespace is re's \\s; splitting beats a regex substitution)."""
+    return "".join(s.split())
+
+
+class _Cell(NamedTuple):
     value: float | None  # None: a blank cell (no fact, but it keeps its column)
     unit: str            # unit written inside the cell (元, 万元...), "" when none
     start: int           # evidence span: the text line the cell sits on
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
-    labels: list[str]   # label cells (pipe rows) or the label text before the values
-    cells: list[_Cell]  # value cells after the last label, blanks kept
-    note: str           # parenthetical annotations that sat next to values
+    labels: Sequence[str]  # label cells (pipe rows) or the label text before the values
+    cells: list[_Cell]     # value cells after the last label, blanks kept
+    note: str              # parenthetical annotations that sat next to values
     pipe: bool
-
-    @functools.cached_property
-    def label(self) -> str:
-        """Label cells joined with `|`, whitespace removed and brackets made full-width, for label regexes."""
-        joined = "|".join(_SPACE.sub("", x) for x in self.labels if x.strip())
-        return joined.replace("(", "（").replace(")", "）")
-
-    @property
-    def has_values(self) -> bool:
-        """A row line: a written number, or (HTML) a labelled row whose cells are all blank."""
-        return any(c.value is not None for c in self.cells) or (self.pipe and bool(self.labels)
-                                                                 and len(self.cells) >= 3)
+    label: str             # _label_text(labels)
+    has_values: bool       # a row line: a written number, or (HTML) a labelled row whose cells are all blank
 
 
-def _cell(raw: str, start: int, end: int) -> _Cell | None:
-    """A value or blank cell, or None when the text is a label."""
-    parsed = _cell_value(raw)
-    return None if parsed is None else _Cell(parsed[0], parsed[1], start, end)
+class _Shape(NamedTuple):
+    """What a line says, apart from where it is: the parts of a _Line that depend only on its text."""
+    labels: tuple[str, ...]
+    values: tuple[tuple[float | None, str], ...]  # (value, unit) of each cell
+    note: str
+    pipe: bool
+    label: str
+    has_values: bool
+
+
+def _label_text(labels: Sequence[str]) -> str:
+    """Label cells (never blank) joined with `|`, whitespace removed and brackets made full-width, for label
+    regexes."""
+    return _nospace("|".join(labels)).replace("(", "（").replace(")", "）")
+
+
+_BLANK = (None, "")  # _cell_value of a blank cell
+
+
+def _make_shape(labels: Sequence[str], values: list[tuple[float | None, str]], note: str, pipe: bool) -> _Shape:
+    written = values.count(_BLANK) < len(values)  # some cell holds a number
+    has_values = written or (pipe and bool(labels) and len(values) >= 3)
+    return _Shape(tuple(labels), tuple(values), note, pipe, _label_text(labels), has_values)
 
 
 # Cell texts repeat across reports (the template's labels, 0, blanks): parse each distinct text once.
@@ -83,7 +98,7 @@ def _cell_value(raw: str) -> tuple[float | None, str] | None:
     """(value, unit) of a value cell, (None, "") of a blank one, None for label text."""
     core = _PAREN.sub("", raw).strip()
     if not raw.strip() or core in _BLANK_CELLS:
-        return None, ""
+        return _BLANK
     m = _NUMBER.fullmatch(core.replace(" ", ""))
     if not m:
         return None
@@ -93,12 +108,13 @@ def _cell_value(raw: str) -> tuple[float | None, str] | None:
     return value, m.group("unit") or ""
 
 
-def _parse_line(line: str, start: int) -> _Line | None:
+# Table lines repeat across reports (the template's rows, mostly blank or 0): split each distinct line once.
+@functools.lru_cache(maxsize=16384)
+def _shape(line: str) -> _Shape | None:
     """Split one text line into label text and value cells (None for markdown separator rows)."""
-    end = start + len(line)
     stripped = line.strip()
     if stripped.startswith("|"):
-        if _MD_SEPARATOR.fullmatch(stripped):
+        if "---" in stripped and _MD_SEPARATOR.fullmatch(stripped):
             return None
         parts = line.split("|")
         if parts and not parts[0].strip():
@@ -106,52 +122,74 @@ def _parse_line(line: str, start: int) -> _Line | None:
         if parts and not parts[-1].strip():
             parts = parts[:-1]
         labels: list[str] = []
-        cells: list[_Cell] = []
+        cells: list[tuple[float | None, str]] = []
         notes: list[str] = []
+        has_paren = "(" in line or "（" in line
         for raw in parts:
-            cell = _cell(raw, start, end)
+            count = raw.strip()
+            if count.isdigit() and count.isascii():  # the usual cell, parsed as _cell_value would, without its cache
+                cells.append((float(count), ""))
+                continue
+            cell = _cell_value(raw)
             if cell is None:
-                labels.append(raw.strip())
+                labels.append(count)
                 cells = []  # values are the cells after the last label
             else:
                 cells.append(cell)
-                notes.extend(_PAREN.findall(raw))
-        return _Line(start, end, labels, cells, "".join(notes), True)
-    masked = _PAREN.sub(lambda m: " " * len(m.group()), line)
+                if has_paren and ("(" in raw or "（" in raw):
+                    notes.extend(_PAREN.findall(raw))
+        return _make_shape(labels, cells, "".join(notes), True)
+    # Prose: its last word is neither a value nor glued to one, so it is all label. (Brackets are masked below,
+    # but that cannot change a last character that closes none.)
+    last = stripped[-1:]
+    if last and last not in ")）" and not last.isdecimal() and last not in _VALUE_ENDS:
+        return _make_shape([stripped], [], "", False)
+    masked = _PAREN.sub(lambda m: " " * len(m.group()), line) if "(" in line or "（" in line else line
+    last = masked.rstrip()[-1:]
+    if not last.isdecimal() and last not in _VALUE_ENDS:
+        label = line.strip()  # prose, as above
+        return _make_shape([label] if label else [], [], "", False)
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(masked)]
-    values: list[_Cell] = []
+    values: list[tuple[float | None, str]] = []
     first_value = len(line)
     for pos, tok in reversed(tokens):  # values are the trailing run of value tokens
-        cell = _cell(tok, start, end)
+        cell = _cell_value(tok)
         if cell is None:
-            glued = _GLUED.fullmatch(tok)
-            if glued and (cell := _cell(glued.group("value"), start, end)) is not None:
+            # only a token ending the way a value does can have one glued to it
+            glued = _GLUED.fullmatch(tok) if tok[-1].isdecimal() or tok[-1] in "元件项" else None
+            if glued and (cell := _cell_value(glued.group("value"))) is not None:
                 values.append(cell)
                 first_value = pos + glued.start("value")
             break
         values.append(cell)
         first_value = pos
     values.reverse()
-    if not any(c.value is not None for c in values):
+    if not any(v is not None for v, _ in values):
         values, first_value = [], len(line)
     label = line[:first_value].strip()
     note = "".join(_PAREN.findall(line[first_value:])) if values else ""
-    return _Line(start, end, [label] if label else [], values, note, False)
+    return _make_shape([label] if label else [], values, note, False)
 
 
 def _lines(text: str) -> list[_Line]:
     """Every non-empty line of the text, parsed, with its offsets."""
     out: list[_Line] = []
-    pos = 0
+    start = 0
     raws = text.split("\n")
+    new = tuple.__new__
     for k, raw in enumerate(raws):
-        if raw.strip():
-            parsed = _parse_line(raw, pos)
-            if parsed is not None:
-                if len(parsed.cells) == 1 and k + 1 < len(raws) and _ORDINAL_TAIL.match(raws[k + 1]):
-                    parsed = _Line(parsed.start, parsed.end, [raw.strip()], [], "", parsed.pipe)  # `1` + `.属于…`
-                out.append(parsed)
-        pos += len(raw) + 1
+        end = start + len(raw)
+        shape = _shape(raw) if raw.strip() else None
+        if shape is not None:
+            if len(shape.values) == 1 and k + 1 < len(raws) and _ORDINAL_TAIL.match(raws[k + 1]):
+                labels = [raw.strip()]  # `1` + `.属于…`: an ordinal cut off its label, not a value
+                out.append(_Line(start, end, labels, [], "", shape.pipe, _label_text(labels), False))
+            else:
+                # tuple.__new__: a _Cell without NamedTuple's Python-level __new__ (hundreds per report)
+                cells = [new(_Cell, (value, unit, start, end)) for value, unit in shape.values]
+                out.append(_Line(start, end, shape.labels, cells, shape.note, shape.pipe, shape.label,
+                                 shape.has_values))
+        start = end + 1
     return out
 
 
@@ -160,6 +198,7 @@ def _fact(code: str, breakdown: str, cell: _Cell, value: float | None = None) ->
     return Fact(code, breakdown, cell.value if value is None else value, _unit(code), "exact", cell.start, cell.end)
 
 
+@functools.cache
 def _unit(code: str) -> str:
     """Catalog unit of the codes this module emits."""
     if code in ("fees.amount", "procurement.amount"):
@@ -284,10 +323,16 @@ _SUBROWS_2021 = re.compile(r"逾期不补正|缴纳费用|收费通知|(?:^|\|)(
 _MAX_LABEL = 80  # longer label text is prose, not a table row
 
 
-@functools.lru_cache(maxsize=65536)  # the template's row labels repeat in every report
 def t3_label_code(label: str) -> str | None:
     """Code of the 表三 row a label names (group codes included), None when it names none."""
-    label = _SPACE.sub("", label).replace("(", "（").replace(")", "）").replace("．", ".")
+    if len(label) > _MAX_LABEL and len(_nospace(label)) > _MAX_LABEL:
+        return None  # prose: decided without filling the cache with one-off lines
+    return _t3_label_code(label)
+
+
+@functools.lru_cache(maxsize=65536)  # the template's row labels repeat in every report
+def _t3_label_code(label: str) -> str | None:
+    label = _nospace(label).replace("(", "（").replace(")", "）").replace("．", ".")
     if not label or len(label) > _MAX_LABEL or label.endswith("。"):
         return None
     last = next(reversed(list(_T3_ANY.finditer(label))), None)
@@ -300,7 +345,7 @@ _SUBTOTAL = re.compile(r"小计|合计")
 def applicant_layout(header: str, n_cells: int | None = None) -> tuple[str | None, ...]:
     """Breakdown of each value column of 表三 from its header: 7 columns, or 8 when a 法人或其他组织 subtotal
     column is present (None at its position, so it is skipped). `n_cells` (cells per data row) overrides."""
-    compact = _SPACE.sub("", header)
+    compact = _nospace(header)
     subtotal_at: int | None = None
     m = _SUBTOTAL.search(compact)
     if m:
@@ -308,7 +353,7 @@ def applicant_layout(header: str, n_cells: int | None = None) -> tuple[str | Non
         subtotal_at = 1 if biz < 0 or m.start() < biz else 6
     else:  # 法人或其他组织 as a leaf cell in the same header row as 商业企业: a subtotal column
         for row in header.split("\n"):
-            row_cells = [_SPACE.sub("", c) for c in row.split("|")]
+            row_cells = [_nospace(c) for c in row.split("|")]
             if "法人或其他组织" in row_cells and any(c.startswith("商业") for c in row_cells):
                 biz = next(i for i, c in enumerate(row_cells) if c.startswith("商业"))
                 subtotal_at = 1 if row_cells.index("法人或其他组织") < biz else 6
@@ -335,40 +380,40 @@ def _subtotal_by_sums(rows: Sequence[list[_Cell]]) -> int | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
+_NO_ROW = (None,) * 7
+
+
 def _t3_check(tab: dict[str, list[float | None]], fmt: int) -> tuple[int, int]:
     """(failed, held) template identities among those whose inputs are all written; a missing row is unknown."""
-    fails = held = 0
-
-    def check(ok: bool) -> None:
-        nonlocal fails, held
-        fails, held = fails + (not ok), held + ok
-
+    held: list[bool] = []  # one entry per identity checked
     for vals in tab.values():
-        if all(v is not None for v in vals):
-            check(_close(sum(vals[:6]), vals[6]))  # type: ignore[arg-type]
+        if None not in vals:
+            held.append(_close(sum(vals[:6]), vals[6]))  # type: ignore[arg-type]
     groups = _GROUPS if fmt == 2021 else {k: v for k, v in _GROUPS.items() if k != "requests.other"}
+    inout = [tab.get(c, _NO_ROW) for c in ("requests.received", "requests.carried_in", "requests.handled_total",
+                                            "requests.carried_out")]
+    part_rows = [tab.get(c, _NO_ROW) for c in ("requests.granted", "requests.partially_granted")]
+    if fmt == 2019:
+        part_rows.append(tab.get("requests.other", _NO_ROW))
+    group_rows = [(tab.get(group, _NO_ROW), [tab.get(s, _NO_ROW) for s in subs]) for group, subs in groups.items()]
+    handled_row = tab.get("requests.handled_total", _NO_ROW)
     for col in range(7):
-        def get(code: str, col: int = col) -> float | None:
-            return tab.get(code, [None] * 7)[col]
-
-        inout = [get(c) for c in ("requests.received", "requests.carried_in", "requests.handled_total",
-                                  "requests.carried_out")]
-        if all(v is not None for v in inout):
-            check(_close(inout[0] + inout[1], inout[2] + inout[3]))  # type: ignore[operator]
-        parts = [get("requests.granted"), get("requests.partially_granted")]
-        if fmt == 2019:
-            parts.append(get("requests.other"))
-        for group, subs in groups.items():
-            sub = [get(s) for s in subs]
-            sub_sum = sum(sub) if all(v is not None for v in sub) else None  # type: ignore[arg-type]
-            total = get(group)
+        received, carried_in, handled_total, carried_out = (row[col] for row in inout)
+        if None not in (received, carried_in, handled_total, carried_out):
+            held.append(_close(received + carried_in, handled_total + carried_out))  # type: ignore[operator]
+        parts = [row[col] for row in part_rows]
+        for total_row, sub_rows in group_rows:
+            sub = [row[col] for row in sub_rows]
+            sub_sum = sum(sub) if None not in sub else None  # type: ignore[arg-type]
+            total = total_row[col]
             if total is not None and sub_sum is not None:
-                check(_close(total, sub_sum))
+                held.append(_close(total, sub_sum))
             parts.append(total if total is not None else sub_sum)
-        handled = get("requests.handled_total")
-        if handled is not None and all(v is not None for v in parts):
-            check(_close(handled, sum(parts)))  # type: ignore[arg-type]
-    return fails, held
+        handled = handled_row[col]
+        if handled is not None and None not in parts:
+            held.append(_close(handled, sum(parts)))  # type: ignore[arg-type]
+    n_held = sum(held)
+    return len(held) - n_held, n_held
 
 
 @dataclass
@@ -382,13 +427,18 @@ class _T3:
 
 def _weighted_lis(items: list[tuple[int, int, int]]) -> set[int]:
     """Row indices of the heaviest chain of anchors whose template slots strictly increase."""
+    if all(a[1] < b[1] and a[2] > 0 for a, b in itertools.pairwise(items)) and (not items or items[-1][2] > 0):
+        return {k for k, _, _ in items}  # the rows are in template order already: all of them are the chain
     n = len(items)
+    slots = [s for _, s, _ in items]
     best = [w for _, _, w in items]
     prev = [-1] * n
     for i in range(n):
+        slot, weight, top, top_prev = slots[i], best[i], best[i], -1
         for j in range(i):
-            if items[j][1] < items[i][1] and best[j] + items[i][2] > best[i]:
-                best[i], prev[i] = best[j] + items[i][2], j
+            if slots[j] < slot and best[j] + weight > top:
+                top, top_prev = best[j] + weight, j
+        best[i], prev[i] = top, top_prev
     if not n:
         return set()
     i = max(range(n), key=lambda k: best[k])
@@ -465,7 +515,7 @@ def _t3_end(lines: list[_Line], first: int) -> int:
                 return k + 1
             carried_out = True
         elif k > first and code is None and not ln.has_values and (
-                re.match(r"^[四五六]、", lab) or ("行政复议" in lab and len(lab) <= 40)):
+                lab.startswith(("四、", "五、", "六、")) or ("行政复议" in lab and len(lab) <= 40)):
             return k
     return min(len(lines), first + 200)
 
@@ -547,9 +597,10 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
         if len(cells) != ncols:
             partial.append((code, cells))
             continue
-        for cell, breakdown in zip(cells, layout, strict=True):
-            if breakdown is not None and cell.value is not None and cell.value >= 0:
-                facts.append(_fact(code, breakdown, cell))
+        unit = _unit(code)
+        for (value, _, line_start, line_end), breakdown in zip(cells, layout, strict=True):
+            if breakdown is not None and value is not None and value >= 0:
+                facts.append(Fact(code, breakdown, value, unit, "exact", line_start, line_end))  # _fact, inlined
     # PDF rows that lost their blank cells: only the last value is placeable, as 总计, and only when every
     # such row's last value is the sum of the others (the total column is written throughout).
     if partial:
@@ -586,6 +637,7 @@ _T2_COLUMNS = {
            "fees": ("items_prior_year", "items_change"), "procurement": ("projects", "amount")},
 }
 _T2_2019 = re.compile(r"本年新制作|本年新公开|对外公开总数|上一年项目数|本年增")
+_T2_2021 = re.compile(r"本年制发|本年废止|现行有效|本年处理决定数量|本年收费金额")
 _T2_CAPTION = re.compile(r"第二十条第（[一二三四五六七八九十]+）项")
 # A cell pulled out of a two-line PDF cell keeps its annotation: 修订/制定 qualify 制发, 失效/废止 qualify 废止.
 _NOTE_ISSUED = re.compile(r"修订|修改|制定|制发|新制")
@@ -594,18 +646,19 @@ _AMOUNT_HEADER = re.compile(r"金额")
 _YUAN_HEADER = re.compile(r"[（(]\s*(?:单位[:：]\s*)?元\s*[)）]")
 
 
+@functools.lru_cache(maxsize=4096)  # the template's row labels repeat in every report
 def t2_row_key(label: str) -> str | None:
     """表二 row a label names (rules, normative_docs, licensing...), only when the label is just that name."""
-    label = _T2_ORDINAL.sub("", _SPACE.sub("", label).replace("|", ""))
+    label = _T2_ORDINAL.sub("", _nospace(label).replace("|", ""))
     return next((key for key, p in _T2_ROWS if p.fullmatch(label)), None)
 
 
 def t2_format(text: str) -> int | None:
     """2019 or 2021 from 表二's column headers, None when the text has no 表二 headers."""
-    compact = _SPACE.sub("", text)
+    compact = _nospace(text)
     if _T2_2019.search(compact):
         return 2019
-    if re.search(r"本年制发|本年废止|现行有效|本年处理决定数量|本年收费金额", compact):
+    if _T2_2021.search(compact):
         return 2021
     return None
 
@@ -731,17 +784,26 @@ def _parse_t4(lines: list[_Line]) -> tuple[list[Fact], int]:
 
 # --- entry points ---------------------------------------------------------------------------------------
 
-_STD_T3 = re.compile(r"本年新收政府信息公开申请")
-_STD_T3_WITH = re.compile(r"予以公开|办理结果")
+
+
+def _spaced(word: str) -> str:
+    """Regex for the word with any whitespace between its characters: a search of the text that finds what a
+    search of the text without its whitespace finds, without building that copy."""
+    return r"\s*".join(word)
+
+
+_STD_T3 = re.compile(_spaced("本年新收政府信息公开申请"))
+_STD_T3_WITH = re.compile(f"{_spaced('予以公开')}|{_spaced('办理结果')}")
 _STD_T2_LINE = re.compile(r"\|?第二十条第[（(]一[)）]项\|?(?:\|?信息内容.*)?")
 
 
 def is_standard_layout(text: str) -> bool:
     """True when the text holds the State Council template tables, not just a mention of the template."""
-    compact = _SPACE.sub("", text)
-    if _STD_T3.search(compact) and _STD_T3_WITH.search(compact):
+    if _STD_T3.search(text) and _STD_T3_WITH.search(text):
         return True
-    return any(_STD_T2_LINE.fullmatch(_SPACE.sub("", line)) for line in text.split("\n") if "二十条" in line)
+    if "二十条" not in text:
+        return False
+    return any(_STD_T2_LINE.fullmatch(_nospace(line)) for line in text.split("\n") if "二十条" in line)
 
 
 def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
