@@ -192,9 +192,9 @@ def stage(con, run_dir: str | None, prior: pl.DataFrame) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def validate(con, docs_dir: str | None) -> list:
-    """GX over the staged run in parts of at most db.VALIDATION_ROWS facts (memory stays flat in the run's
-    size) with the span check per part; the SQL checks run once over everything. Data Docs show the first part
-    and the checks."""
+    """GX over the staged run's facts in parts of at most db.VALIDATION_ROWS (memory stays flat in the run's
+    size); the checks run once over everything, the span check one batch at a time. Data Docs show the first
+    part and the checks."""
     # Imported here, in the writer: Dask workers import this module for extract_batch and need none of
     # Great Expectations (~200 MB per process).
     from expectations.suites import load_checks, merge_outcomes, validate_batch
@@ -202,10 +202,10 @@ def validate(con, docs_dir: str | None) -> list:
     parts = db.validation_parts(con)
     common = {"current_year": datetime.now().year, "unknown_agency_id": db.agency_id(db.UNKNOWN_AGENCY, None)}
     results = [validate_batch(db.staged_for_validation(con, 0, parts),
-                              db.part_checks(con, 0, parts) | db.run_checks(con, load_checks()),
+                              db.python_checks(con, by_batch=True) | db.run_checks(con, load_checks()),
                               docs_dir=pathlib.Path(docs_dir) if docs_dir else None, **common)]
-    results += [validate_batch(db.staged_for_validation(con, part, parts), db.part_checks(con, part, parts),
-                               **common) for part in range(1, parts)]
+    results += [validate_batch(db.staged_for_validation(con, part, parts), {}, **common)
+                for part in range(1, parts)]
     return merge_outcomes(results)
 
 

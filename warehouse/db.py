@@ -255,29 +255,26 @@ def validation_parts(con: duckdb.DuckDBPyConnection) -> int:
 def staged_for_validation(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> dict[str, pd.DataFrame]:
     """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`.
 
-    Part `part` of `parts` holds whole reports (split by a hash of the report's key), so a per-report
-    uniqueness check in any part holds for the run; dim_agency and quarantine (small) come with part 0.
-    Long text columns are replaced by '' (or NULL where NULL): the suites only check them for nulls."""
+    Part `part` of `parts` holds the facts of whole reports (split by a hash of report_id), so a per-report
+    uniqueness check in any part holds for the run; the tables of one row per report, dim_agency and
+    quarantine come whole with part 0. Long text columns are replaced by '' (or NULL where NULL): the suites
+    only check them for nulls, and each text is read once, not once per part."""
     def select(table: str, key: str, alias: str = "") -> tuple[str, str]:
         text = _TEXT_COLUMNS.get(table)
         cols = f"{alias}* REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})" if text else "*"
-        return cols, _part_filter(f"{alias}{key}", part, parts)
+        return cols, f" WHERE hash({alias}{key}) % {parts} = {part}" if parts > 1 else ""
 
     frames = {}
-    for table, key in (("raw_report", "sha256"), ("fact_report", "report_id")):
-        cols, where = select(table, key)
-        frames[table] = _for_gx(con.sql(f"SELECT {cols} FROM stg_{table}{where}"))
     cols, where = select("fact_metric", "report_id", "m.")
     frames["fact_metric"] = _for_gx(con.sql(
         f"SELECT {cols}, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
         f"LEFT JOIN dim_metric d ON d.metric_code = m.metric_code{where}"))
     if part == 0:
+        for table, key in (("raw_report", "sha256"), ("fact_report", "report_id")):
+            cols, _ = select(table, key)
+            frames[table] = _for_gx(con.sql(f"SELECT {cols} FROM stg_{table}"))
         frames.update({t: _for_gx(con.sql(f"SELECT * FROM stg_{t}")) for t in ("dim_agency", "quarantine")})
     return frames
-
-
-def _part_filter(key: str, part: int, parts: int) -> str:
-    return f" WHERE hash({key}) % {parts} = {part}" if parts > 1 else ""
 
 
 def _for_gx(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
@@ -290,23 +287,25 @@ def _for_gx(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(narrow, "int64")) if narrow else frame
 
 
-def part_checks(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> dict[str, tuple[str, pd.DataFrame]]:
-    """expectations.suites.PYTHON_CHECKS over one validation part: name -> (severity, violating rows)."""
+def python_checks(con: duckdb.DuckDBPyConnection, by_batch: bool = False) -> dict[str, tuple[str, pd.DataFrame]]:
+    """expectations.suites.PYTHON_CHECKS over the stg_* tables: name -> (severity, violating rows).
+    by_batch: a staged run (stage_dir), read one Parquet batch at a time."""
     from expectations.suites import PYTHON_CHECKS  # the writer's import: workers need no GX
 
-    return {"span_inside_text": (PYTHON_CHECKS["span_inside_text"][0], span_violations(con, part, parts))}
+    spans = staged_span_violations(con) if by_batch else span_violations(con)
+    return {"span_inside_text": (PYTHON_CHECKS["span_inside_text"][0], spans)}
 
 
-def span_violations(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> pd.DataFrame:
-    """The span_inside_text check over one validation part: facts whose evidence is not exactly their
-    report's normalized_text[span_start:span_end] (0-based, end-exclusive code points), or whose span lies
-    outside it. In Python because DuckDB's substring() and length() walk the UTF-8 text from its start for
-    every fact (13 s per 1.4M facts), while a Python str slices in constant time."""
-    texts = dict(con.execute(f"SELECT report_id, normalized_text FROM stg_fact_report"
-                             f"{_part_filter('report_id', part, parts)}").fetchall())
-    facts = con.sql(f"SELECT report_id, metric_code, breakdown, value, span_start, span_end, evidence "
-                    f"FROM stg_fact_metric{_part_filter('report_id', part, parts)}").fetchnumpy()
-    ids, starts, ends, evidence = (facts[c].tolist() for c in ("report_id", "span_start", "span_end", "evidence"))
+def span_violations(con: duckdb.DuckDBPyConnection, reports: str = "stg_fact_report",
+                    facts: str = "stg_fact_metric") -> pd.DataFrame:
+    """The span_inside_text check: facts whose evidence is not exactly their report's
+    normalized_text[span_start:span_end] (0-based, end-exclusive code points), or whose span lies outside
+    it. In Python because DuckDB's substring() and length() walk the UTF-8 text from its start for every fact
+    (13 s per 1.4M facts), while a Python str slices in constant time. `reports`/`facts`: FROM clauses."""
+    texts = dict(con.execute(f"SELECT report_id, normalized_text FROM {reports}").fetchall())
+    found = con.sql(f"SELECT report_id, metric_code, breakdown, value, span_start, span_end, evidence "
+                    f"FROM {facts}").fetchnumpy()
+    ids, starts, ends, evidence = (found[c].tolist() for c in ("report_id", "span_start", "span_end", "evidence"))
     bad = []
     for i, rid in enumerate(ids):
         text, start, end = texts.get(rid), starts[i], ends[i]
@@ -314,10 +313,25 @@ def span_violations(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 
         if text is not None and (start is None or end is None or not 0 <= start <= end <= len(text)
                                  or text[start:end] != evidence[i]):
             bad.append(i)
-    rows = pd.DataFrame({k: v[bad] for k, v in facts.items()})
+    rows = pd.DataFrame({k: v[bad] for k, v in found.items()})
     rows["text_length"] = [len(texts[r]) for r in rows["report_id"]]
     rows["text_at_span"] = [texts[r][max(s, 0):max(e, 0)] for r, s, e in
                             zip(rows["report_id"], rows["span_start"], rows["span_end"], strict=True)]
+    return rows.sort_values(["report_id", "span_start"], ignore_index=True)
+
+
+def staged_span_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """span_violations of a staged run, one Parquet batch at a time: each text is read once and only one
+    batch's texts are held. A copy of a report in a later batch is checked too, and counted once."""
+    batches = [b for (b,) in con.execute("SELECT DISTINCT batch FROM stg_fact_report_batches ORDER BY 1").fetchall()]
+    found = [span_violations(con, f"stg_fact_report_batches WHERE batch = {b}",
+                             f"stg_fact_metric_batches WHERE batch = {b}") for b in batches]
+    if not found:
+        return span_violations(con)  # nothing staged: the (empty) result with its columns
+    staged = {r for (r,) in con.execute("SELECT report_id FROM stg_fact_report").fetchall()}
+    rows = pd.concat(found, ignore_index=True)
+    rows = rows[rows["report_id"].isin(staged)].drop_duplicates(["report_id", "metric_code", "breakdown", "value",
+                                                                 "span_start", "span_end"])
     return rows.sort_values(["report_id", "span_start"], ignore_index=True)
 
 
