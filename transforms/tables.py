@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -381,6 +382,7 @@ def _subtotal_by_sums(rows: Sequence[list[_Cell]]) -> int | None:
 
 
 _NO_ROW = (None,) * 7
+_VALUE = operator.itemgetter(0)  # _Cell.value, for map()
 
 
 def _t3_check(tab: dict[str, list[float | None]], fmt: int) -> tuple[int, int]:
@@ -390,28 +392,28 @@ def _t3_check(tab: dict[str, list[float | None]], fmt: int) -> tuple[int, int]:
         if None not in vals:
             held.append(_close(sum(vals[:6]), vals[6]))  # type: ignore[arg-type]
     groups = _GROUPS if fmt == 2021 else {k: v for k, v in _GROUPS.items() if k != "requests.other"}
-    inout = [tab.get(c, _NO_ROW) for c in ("requests.received", "requests.carried_in", "requests.handled_total",
-                                            "requests.carried_out")]
-    part_rows = [tab.get(c, _NO_ROW) for c in ("requests.granted", "requests.partially_granted")]
-    if fmt == 2019:
-        part_rows.append(tab.get("requests.other", _NO_ROW))
-    group_rows = [(tab.get(group, _NO_ROW), [tab.get(s, _NO_ROW) for s in subs]) for group, subs in groups.items()]
-    handled_row = tab.get("requests.handled_total", _NO_ROW)
-    for col in range(7):
-        received, carried_in, handled_total, carried_out = (row[col] for row in inout)
-        if None not in (received, carried_in, handled_total, carried_out):
-            held.append(_close(received + carried_in, handled_total + carried_out))  # type: ignore[operator]
-        parts = [row[col] for row in part_rows]
-        for total_row, sub_rows in group_rows:
-            sub = [row[col] for row in sub_rows]
+    parts = ("requests.granted", "requests.partially_granted", *(("requests.other",) if fmt == 2019 else ()))
+    # Rows in a fixed order, so that each column is one tuple: received, carried in, handled, carried out, the
+    # parts, then each group's total and its sub-rows at `spans`.
+    order = ["requests.received", "requests.carried_in", "requests.handled_total", "requests.carried_out", *parts]
+    spans = []
+    for group, subs in groups.items():
+        spans.append((len(order), len(order) + 1, len(order) + 1 + len(subs)))
+        order += [group, *subs]
+    for column in zip(*[tab.get(code, _NO_ROW) for code in order], strict=True):
+        received, carried_in, handled, carried_out = column[:4]
+        if None not in column[:4]:
+            held.append(_close(received + carried_in, handled + carried_out))  # type: ignore[operator]
+        part_values = list(column[4:4 + len(parts)])
+        for at_total, sub_start, sub_end in spans:
+            sub = column[sub_start:sub_end]
             sub_sum = sum(sub) if None not in sub else None  # type: ignore[arg-type]
-            total = total_row[col]
+            total = column[at_total]
             if total is not None and sub_sum is not None:
                 held.append(_close(total, sub_sum))
-            parts.append(total if total is not None else sub_sum)
-        handled = handled_row[col]
-        if handled is not None and None not in parts:
-            held.append(_close(handled, sum(parts)))  # type: ignore[arg-type]
+            part_values.append(total if total is not None else sub_sum)
+        if handled is not None and None not in part_values:
+            held.append(_close(handled, sum(part_values)))  # type: ignore[arg-type]
     n_held = sum(held)
     return len(held) - n_held, n_held
 
@@ -555,19 +557,21 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
     widths = Counter()
     for ln in region:
         if ln.has_values:
-            vals = [k for k, c in enumerate(ln.cells) if c.value is not None]
-            if vals and vals[-1] + 1 in (7, 8):
-                widths[vals[-1] + 1] += 1
+            width = len(ln.cells)  # up to the last written value
+            while width and ln.cells[width - 1].value is None:
+                width -= 1
+            if width in (7, 8):
+                widths[width] += 1
     layout = applicant_layout(header)
     ncols = 8 if widths[8] > widths[7] or (not widths and len(layout) == 8) else 7
     fmt = 2021
-    labels = "\n".join(ln.label for ln in region if ln.labels)
-    if not _SUBROWS_2021.search(labels) and t2_format == 2019:
+    subrows_2021 = _SUBROWS_2021.search("\n".join([ln.label for ln in region if ln.labels]))
+    if not subrows_2021 and t2_format == 2019:
         fmt = 2019
     rows = _build_rows(region, t3_label_code, lambda _code: ncols)
     if not any(r.code for r in rows):
         rows = _stream_rows(region, ncols) or rows
-    if not _SUBROWS_2021.search(labels) and t2_format is None and len(rows) == 23:
+    if not subrows_2021 and t2_format is None and len(rows) == 23:
         fmt = 2019
     if ncols == 8 and len(layout) == 7:  # the header does not place the subtotal: its sums do
         at = _subtotal_by_sums([_trim(r.cells, 8) for r in rows])
@@ -575,13 +579,17 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
     elif ncols == 7:
         layout = APPLICANT_COLUMNS
     slots = SLOTS[fmt]
+    subtotal = layout.index(None) if None in layout else None  # the column that is no breakdown
 
     def table(placed: dict[int, _Row]) -> dict[str, list[float | None]]:
         tab: dict[str, list[float | None]] = {}
         for slot, row in placed.items():
             cells = _trim(row.cells, ncols)
             if len(cells) == ncols:
-                tab[slots[slot]] = [c.value for c, b in zip(cells, layout, strict=True) if b is not None]
+                values = list(map(_VALUE, cells))
+                if subtotal is not None:
+                    del values[subtotal]
+                tab[slots[slot]] = values
         return tab
 
     placed, unplaced = _place(rows, fmt, lambda p: _t3_check(table(p), fmt))
