@@ -1,6 +1,16 @@
+import re
+
 import pytest
 
-from transforms.numbers import parse_number, qualifier_of, to_catalog_unit, year_from_numeral
+from transforms.numbers import (
+    NUMBER,
+    NUMBER_FIRST,
+    NUMBER_REST,
+    parse_number,
+    qualifier_of,
+    to_catalog_unit,
+    year_from_numeral,
+)
 
 
 @pytest.mark.parametrize("token,value", [
@@ -32,3 +42,15 @@ def test_units(value, written, mult, catalog, expected):
 @pytest.mark.parametrize("token,year", [("2011", 2011), ("二零一一", 2011), ("二〇一二", 2012), ("〇一〇", 10)])
 def test_year_numerals(token, year):
     assert year_from_numeral(token) == year
+
+
+@pytest.mark.parametrize("text", [
+    "245条", "1,295件", "1,2345条", "12.5万元", "0.5.3", "一百零五", "5十条", "十二五", "两次", "٣件", "１２", "x1",
+])
+def test_number_split_after_first_character(text):
+    """NUMBER_FIRST + NUMBER_REST finds the numbers NUMBER does, at every position (same backtracking order)."""
+    whole = re.compile(rf"({NUMBER})(条|件|万元)?")
+    split = re.compile(rf"({NUMBER_FIRST}(?:{NUMBER_REST}))(条|件|万元)?")
+    for pos in range(len(text)):
+        a, b = whole.match(text, pos), split.match(text, pos)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))

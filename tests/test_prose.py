@@ -73,6 +73,8 @@ def test_prose_figures(text, expected):
     "同比显著增长82%，其中 47%来自海外；社交媒体账号粉丝总量近 45.9 万人。",                            # no catalog code
     "（其中修订 16 件）",
     "从机关各科室抽调4名工作人员,明确专人专岗负责。",
+    "全年共受理政府信息公开申请 12\n件",                                                               # a line break ends a figure
+    "| 全年受理政府信息公开申请 12 件 |",                                                                # a table row, not prose
 ])
 def test_numbers_that_are_not_facts(text):
     assert facts(text) == set()
@@ -92,6 +94,8 @@ def test_numbers_that_are_not_facts(text):
     ("本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。", {"review.total", "litigation.total"}),
     ("全年未发生政府信息公开方面责任追究结果情况。", set()),
     ("对不予公开的信息将给予信息申请人情况说明。", set()),
+    ("本年度工作平稳推进。全年无一件依申请公开申请。", {"requests.received"}),   # the cue in a later sentence
+    ("| 全年未收到依申请公开申请 |", set()),                                       # a table row, not prose
 ])
 def test_zero_statements(text, expected):
     got = extract_zero_statements(text, units())
