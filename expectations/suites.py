@@ -138,7 +138,7 @@ def load_checks() -> list[tuple[str, str, str]]:
     return out
 
 
-# Cross-table checks computed in Python over each validation part (warehouse.db.span_violations): name ->
+# Cross-table checks computed in Python by warehouse.db.python_checks (where SQL would be slow): name ->
 # (severity, description). They report like the SQL checks.
 PYTHON_CHECKS: dict[str, tuple[str, str]] = {
     "span_inside_text": (CRITICAL, "Each fact_metric span lies inside its report's normalized_text and the "
@@ -269,8 +269,9 @@ def build_suites(*, current_year: int, unknown_agency_id: str) -> dict[str, list
 
 
 def _context(docs_dir: pathlib.Path | None) -> AbstractDataContext:
-    # GX logs every ephemeral context's temporary docs folder at INFO, into the run's log.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX logs every ephemeral context's temporary docs folder at INFO into the run's log, from a module logger
+    # it sets to INFO itself (so the parent logger's level does not reach it).
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     if docs_dir is None:
         context = gx.get_context(mode="ephemeral")
     else:
