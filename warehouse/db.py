@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -226,9 +227,12 @@ def _quote(text: str) -> str:
 
 def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame | None]) -> None:
     """Stage frames held in memory (one batch; tests and small tools) through the same Parquet path."""
+    import atexit
     import tempfile
 
     run_dir = tempfile.mkdtemp(prefix="govreport-stage-")
+    # The stg_* views read the Parquet lazily, so the folder must outlive this call: gone when the process is.
+    atexit.register(shutil.rmtree, run_dir, ignore_errors=True)
     write_batch({k: v for k, v in frames.items() if v is not None}, run_dir, 1)
     stage_dir(con, run_dir)
 
