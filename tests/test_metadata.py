@@ -7,6 +7,7 @@ from transforms.metadata import (
     find_published_on,
     find_report_year,
     find_signed_on,
+    find_title,
 )
 
 
@@ -19,6 +20,8 @@ from transforms.metadata import (
     # autonomous prefecture + autonomous county + department: 32 characters
     ("2013年红河哈尼族彝族自治州金平苗族瑶族傣族自治县人力资源和社会保障局政务公开年度报告",
      "红河哈尼族彝族自治州金平苗族瑶族傣族自治县人力资源和社会保障局"),
+    ("2020年度政府信息公开工作报告", None),       # the topic's 政府 is no agency
+    ("2021年政务公开工作年度报告", None),
 ])
 def test_agency_from_title(title, agency):
     assert agency_from_title(title) == agency
@@ -76,3 +79,32 @@ def test_publication_before_year_end_is_flagged():
     meta = extract_metadata("2023年机关管理局政务公开汇报\n上传时间:2023-05-19\n正文")
     assert meta.report_year == 2023
     assert "report_year_after_publication" in meta.flags
+
+
+@pytest.mark.parametrize("head,title", [
+    # PDF titles wrapped after the topic, after the year, before the year, after 关于, over three lines
+    ("正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n本年度报告中所列数据统计期限为 2025年 1 月 1 日至 12 月 31 日。",
+     "2025 年上海市人民政府办公厅政府信息公开工作年度报告"),
+    ("泰安市民政局2020年度\n政府信息公开工作年度报告\n一、总体情况", "泰安市民政局2020年度政府信息公开工作年度报告"),
+    ("正文\n泰安市民政局\n2020年度政府信息公开工作报告\n一、总体情况", "泰安市民政局2020年度政府信息公开工作报告"),
+    ("张掖市发展和改革委员会关于\n2021年政务公开工作总结报告\n2021年，我委认真贯彻落实《条例》。",
+     "张掖市发展和改革委员会关于2021年政务公开工作总结报告"),
+    ("泰安市民政局\n2020年度政府信息公开\n工作年度报告\n一、总体情况", "泰安市民政局2020年度政府信息公开工作年度报告"),
+    ("2021年度\n泰安市民政局政府信息公开工作年度报告\n一、总体情况", "2021年度泰安市民政局政府信息公开工作年度报告"),
+    # a title that names its agency takes no line before it; a site's name or a field is no agency line
+    ("泰安市民政局\n泰安市民政局2020年政府信息公开工作年度报告", "泰安市民政局2020年政府信息公开工作年度报告"),
+    ("泰安市人民政府门户网站\n2020年度政府信息公开工作年度报告", "2020年度政府信息公开工作年度报告"),
+    ("发布时间：2021-01-15\n2020年度政府信息公开工作年度报告", "2020年度政府信息公开工作年度报告"),
+    ("亳州市民政局\n您现在所在的位置: 网站首页 > 政府信息公开 > 亳州市民政局 > 政府信息公开年报\n市民政局2012年政务公开年报\n"
+     "发布时间:2013-01-16 00:00 来源:亳州市民政局", "市民政局2012年政务公开年报"),
+    # two lines that name a report only together are joined only when neither is a field
+    ("发布日期：2021年3月1日\n政府信息公开年报\n泰安市民政局2020年度政府信息公开工作年度报告",
+     "泰安市民政局2020年度政府信息公开工作年度报告"),
+])
+def test_wrapped_titles(head, title):
+    assert find_title(head) == title
+
+
+def test_wrapped_title_gives_the_agency():
+    meta = extract_metadata("正文\n泰安市民政局\n2020年度政府信息公开工作报告\n一、总体情况\n" + "正文。" * 50)
+    assert (meta.title, meta.agency, meta.report_year) == ("泰安市民政局2020年度政府信息公开工作报告", "泰安市民政局", 2020)

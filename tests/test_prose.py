@@ -3,6 +3,7 @@
 import pytest
 
 from transforms.extract import units
+from transforms.normalize import normalize_text
 from transforms.prose import extract_prose, extract_stat_rows, extract_zero_statements
 
 
@@ -75,6 +76,12 @@ def test_prose_figures(text, expected):
     "从机关各科室抽调4名工作人员,明确专人专岗负责。",
     "全年共受理政府信息公开申请 12\n件",                                                               # a line break ends a figure
     "| 全年受理政府信息公开申请 12 件 |",                                                                # a table row, not prose
+    # full- and part-time staff together: no catalog code counts them
+    "配备专兼职工作人员5名，负责信息发布和依申请公开工作。",
+    "共有专、兼职信息员12名。",
+    "明确专职和兼职人员7名。",
+    "配备专（兼）职人员4名。",
+    "安排2名工作人员负责网站信息更新。",
 ])
 def test_numbers_that_are_not_facts(text):
     assert facts(text) == set()
@@ -173,3 +180,51 @@ def test_more_prose_codes(text, expected):
 ])
 def test_more_statistics_rows(row, expected):
     assert [(f.code, f.breakdown, f.value) for f in extract_stat_rows(row, units())] == [expected]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the count before the noun
+    ("明确2名兼职工作人员负责信息公开工作。", {("staff.part_time", "", 2, "exact")}),
+    ("确定1名专职信息员和3名兼职信息员。", {("staff.full_time", "", 1, "exact"), ("staff.part_time", "", 3, "exact")}),
+    # 全职 is 专职
+    ("配备全职人员1人，兼职人员2人。", {("staff.full_time", "", 1, "exact"), ("staff.part_time", "", 2, "exact")}),
+    ("配备专职工作人员3名。", {("staff.full_time", "", 3, "exact")}),
+    ("设专职人员2名、兼职人员5名。", {("staff.full_time", "", 2, "exact"), ("staff.part_time", "", 5, "exact")}),
+    # a total of both kinds, then one kind: only the kind is a fact
+    ("配备专兼职人员7名，其中兼职人员5名。", {("staff.part_time", "", 5, "exact")}),
+])
+def test_staff_counts(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # `其中：` on a line of its own, between the total and its list
+    ("全年共发布政府信息245条。\n其中：\n政策法规5条；便民服务3条。",
+     {("proactive.total", "", 245, "exact"), ("proactive.category", "政策法规", 5, "exact"),
+      ("proactive.category", "便民服务", 3, "exact")}),
+    # `其中` opening the next line
+    ("全年共发布政府信息245条。\n其中：政策法规5条，便民服务3条。",
+     {("proactive.total", "", 245, "exact"), ("proactive.category", "政策法规", 5, "exact"),
+      ("proactive.category", "便民服务", 3, "exact")}),
+    ("全年共发布政府信息245条，\n其中政策法规5条，便民服务3条。",
+     {("proactive.total", "", 245, "exact"), ("proactive.category", "政策法规", 5, "exact"),
+      ("proactive.category", "便民服务", 3, "exact")}),
+    # one item per line after a lone 其中
+    ("主动公开政府信息共145条\n其中\n机构信息1条\n政策法规12条",
+     {("proactive.total", "", 145, "exact"), ("proactive.category", "机构信息", 1, "exact"),
+      ("proactive.category", "政策法规", 12, "exact")}),
+    # a sentence between the total and the items ends the list
+    ("全年共发布政府信息245条。\n其中：\n我局严格执行保密审查。\n政策法规5条",
+     {("proactive.total", "", 245, "exact")}),
+    # a list of request outcomes is no list of categories
+    ("全年共受理政府信息公开申请12件。\n其中：\n予以公开8件",
+     {("requests.received", "", 12, "exact"), ("requests.granted", "", 8, "exact")}),
+])
+def test_lists_after_a_split_qizhong(text, expected):
+    assert facts(text) == expected
+
+
+def test_qizhong_in_a_paragraph_of_its_own_on_a_web_page():
+    text, _ = normalize_text("<p>全年共发布政府信息245条。</p><p>其中：</p><p>机构职能12条；</p><p>政策法规5条。</p>")
+    assert facts(text) == {("proactive.total", "", 245, "exact"), ("proactive.category", "机构职能", 12, "exact"),
+                           ("proactive.category", "政策法规", 5, "exact")}

@@ -32,7 +32,14 @@ _REPORT_WORD_END = re.compile(_REPORT_WORDS + "$")
 _TITLE_TAIL = re.compile(r"[一-鿿]{1,10}")
 _LINK_WORD_END = re.compile(r"(关于|关於|的)$")
 _UP_TO_COLON = re.compile(r"^.*[:：]")
-_AGENCY_BEFORE_TOPIC = re.compile(r"\s*([一-鿿]{2,60}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)")
+# Not the topic's own first words: `2020年度政府信息公开…` names no agency (`政府` is none).
+_AGENCY_BEFORE_TOPIC = re.compile(
+    r"\s*(?!政府信息|政务|信息公开)([一-鿿]{2,60}?)(政府信息公开|政务公开|信息公开|政务服务|依申请公开)")
+_AGENCY_LINE = re.compile(r"[一-鿿()（）]{2,60}")
+# A title that opens with its year and goes on with its topic, naming no agency.
+_YEAR_FIRST = re.compile(rf"(关于)?\s*(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息|政务|信息公开)")
+# A piece of a wrapped title: words, numbers and brackets, no field separator (`：`, `|`).
+_TITLE_PART = re.compile(r"[\w\s()（）《》〔〕“”、—-]+")
 _FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,60})")
 
 
@@ -54,18 +61,41 @@ def _iso(y: int, m: int, d: int) -> str | None:
         return None
 
 
+def _names_report(line: str) -> bool:
+    return bool(_REPORT_WORD.search(line)) and len(line) <= 80 and bool(_YEAR_IN_TITLE.search(line))
+
+
+def _agency_line(line: str) -> bool:
+    """A line with nothing but an agency's name (`泰安市民政局`, `…局关于`), not a site's (`…门户网站`)."""
+    name = _LINK_WORD_END.sub("", line)
+    return bool(_AGENCY_LINE.fullmatch(name)) and bool(_AGENCY_END.search(name)) and not name.endswith("网站")
+
+
+def _with_agency(lines: list[str], at: int, title: str) -> str:
+    """A PDF title that starts at its year (`2020年度政府信息公开工作报告`) has the agency on the line before."""
+    if at > 0 and _YEAR_FIRST.match(title) and _agency_line(lines[at - 1]):
+        return lines[at - 1] + title
+    return title
+
+
 def find_title(text: str) -> str | None:
-    """The first early line that names a report (年度报告/年报/总结/汇报), else the first line."""
+    """The first early line that names a report (年度报告/年报/总结/汇报) with its year, else the first line.
+    PDF titles wrap: agency, year and report words may each end a line (`XX局2021年政府信息公开` + `工作年度报告`,
+    `XX局` + `2020年度政府信息公开工作报告`); the parts are joined back."""
     lines = [x.strip() for x in text.split("\n", 15)[:15] if x.strip()]
     for i, line in enumerate(lines):
-        if _REPORT_WORD.search(line) and len(line) <= 80 and _YEAR_IN_TITLE.search(line):
-            # PDF titles wrap: `…政府信息公开` + `工作年度报告`
-            if i + 1 < len(lines) and _TITLE_TAIL.fullmatch(lines[i + 1]) and not _REPORT_WORD_END.search(line):
-                return line + lines[i + 1]
-            return line
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if _names_report(line):
+            if _TITLE_TAIL.fullmatch(nxt) and not _REPORT_WORD_END.search(line):  # `…工作总结报` + `告`
+                return _with_agency(lines, i, line + nxt)
+            return _with_agency(lines, i, line)
+        # Two title parts, neither a field (`发布日期：…`): joined, they name a report that neither names alone.
+        if (nxt and _TITLE_PART.fullmatch(line) and _TITLE_PART.fullmatch(nxt) and not _names_report(nxt)
+                and _names_report(line + nxt)):
+            return _with_agency(lines, i, line + nxt)
     for i, line in enumerate(lines[:-1]):
         joined = line + lines[i + 1]
-        if _REPORT_WORD.search(joined) and _YEAR_IN_TITLE.search(joined) and len(joined) <= 80:
+        if _names_report(joined):
             return joined
     return lines[0] if lines else None
 

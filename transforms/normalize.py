@@ -9,6 +9,7 @@ Chrome rules remove whole lines that consist of nothing but chrome, so they cann
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -17,6 +18,8 @@ from typing import NamedTuple
 
 import opencc
 import polars as pl
+
+from transforms.prose import UNITS
 
 # --- HTML -------------------------------------------------------------------------------------------
 
@@ -304,46 +307,89 @@ def join_page_fragments(text: str) -> str:
 
 
 _HEADING_START = re.compile(
-    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．]|第.+[条项章]|\||注[:：]|#)")
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．](?!\d)|第.+[条项章]|\||注[:：]|#)")
 
 
 # join_wrapped_lines' test for hard-wrapped text: at least _WRAP_MIN_LINES counted lines (_WRAP_MIN_LENGTH+
-# characters, not a table row) whose _WRAP_QUANTILE length, the wrap width, lies within _WRAP_WIDTHS.
+# characters, no table row) whose _WRAP_QUANTILE length, the wrap width, lies within _WRAP_WIDTHS, and at
+# least _WRAP_MIN_SHARE of them within _WRAP_SLACK characters of it: PDF lines share one width, while a web
+# page mixes paragraphs and short label/value lines of every length.
 _WRAP_MIN_LINES = 20
 _WRAP_MIN_LENGTH = 8
 _WRAP_QUANTILE = 0.75
 _WRAP_WIDTHS = (15, 60)
+_WRAP_SLACK = 3
+_WRAP_MIN_SHARE = 1 / 4
+# A column gap: two spaces inside a line (its ends are stripped by now) lay out a table row.
+_COLUMN_GAP = "  "
+# A label/value line (`收到申请 12件`, `办结 12件`) or a lone cell value (`1259`): a row of a table, never a
+# sentence broken by a wrap. A value without a unit after a label is no row: `…统计期限为 2025` + `年…` is a wrap.
+_ROW_LINE = re.compile(rf"(?:[^，,；;。：:、！？!?]*?\D)?\s*\d[\d.,]*\s*(?:万|亿)?(?:{UNITS})|\d[\d.,]*")
+
+
+# How far a line's start overruns the line before: a PDF line breaks before a number, a URL (`0639-` +
+# `3173845）。`) or a closing mark (`邮编` + `：354963`) that would not fit. A line opening with a closing mark
+# continues the line before whatever its length (`…公开 156 件` + `，及时回复…`).
+_UNBREAKABLE = re.compile(r"[!-~]+")
+_CLOSING = tuple("，。、；：？！）》」』”’%")
+
+
+def _overrun(line: str) -> int:
+    m = _UNBREAKABLE.match(line)
+    return len(m.group()) if m else 0
+
+
+def _table_like(line: str) -> bool:
+    return line.startswith("|") or _COLUMN_GAP in line or _ROW_LINE.fullmatch(line) is not None
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The common width of a hard-wrapped text's lines, or None when its lines are not hard-wrapped."""
+    lengths = sorted(len(x) for x in lines
+                     if len(x) >= _WRAP_MIN_LENGTH and not x.startswith("|") and _COLUMN_GAP not in x)
+    if len(lengths) < _WRAP_MIN_LINES:
+        return None
+    wrap = lengths[int(len(lengths) * _WRAP_QUANTILE)]
+    if not _WRAP_WIDTHS[0] <= wrap <= _WRAP_WIDTHS[1]:
+        return None
+    near = bisect.bisect_right(lengths, wrap + _WRAP_SLACK) - bisect.bisect_left(lengths, wrap - _WRAP_SLACK)
+    return wrap if near >= _WRAP_MIN_SHARE * len(lengths) else None
 
 
 def join_wrapped_lines(text: str) -> str:
-    """Undo PDF hard wraps: in text whose lines are short and of a common width, a line that ends
-    mid-sentence continues on the next line unless that line starts a heading or a table row."""
+    """Undo PDF hard wraps: in text whose lines are of a common width, a line of about that width that ends
+    mid-sentence continues on the next line, unless that line starts a heading or either is a table row."""
     lines = text.split("\n")
-    lengths = sorted(len(x) for x in lines if len(x) >= _WRAP_MIN_LENGTH and not x.startswith("|"))
-    if len(lengths) < _WRAP_MIN_LINES:
-        return text
-    wrap = lengths[int(len(lengths) * _WRAP_QUANTILE)]
-    if not _WRAP_WIDTHS[0] <= wrap <= _WRAP_WIDTHS[1]:
+    wrap = _wrap_width(lines)
+    if wrap is None:
         return text
     out: list[str] = []
+    prev = ""  # the previous line as it was: a joined paragraph is longer than any line of it
     for line in lines:
-        if out:
-            prev = out[-1]
-            if (len(prev) >= wrap - 4 and not prev.startswith("|") and not prev.endswith(_SENTENCE_END)
-                    and line and not _HEADING_START.match(line)):
-                out[-1] = prev + line
-                continue
-        out.append(line)
+        if prev and line and not prev.endswith(_SENTENCE_END) and _continues(prev, line, wrap):
+            out[-1] += line
+        else:
+            out.append(line)
+        prev = line
     return "\n".join(out)
 
 
+def _continues(prev: str, line: str, wrap: int) -> bool:
+    """Whether `line` carries on the sentence that `prev`, a line not ending one, broke off at the wrap width."""
+    if line.startswith(_CLOSING):
+        return not prev.startswith("|")
+    return (len(prev) + _overrun(line) >= wrap - 4 and not _HEADING_START.match(line)
+            and not _table_like(prev) and not _table_like(line))
+
+
 def _hard_wrapped(text: pl.Series) -> pl.Series:
-    """join_wrapped_lines' test for hard-wrapped text, over a whole column: it returns the other rows as they
-    are, and polars picks them out ~3x faster than Python, before even counting the cost of handing the text
-    to Python."""
+    """The first part of _wrap_width's test (enough counted lines, the wrap width in range), over a whole column:
+    join_wrapped_lines returns the other rows as they are, and polars picks them out ~3x faster than Python,
+    before even counting the cost of handing the text to Python."""
     line = pl.element()
     length = line.str.len_chars()
-    counted = pl.when((length >= _WRAP_MIN_LENGTH) & ~line.str.starts_with("|")).then(length)
+    counted = pl.when((length >= _WRAP_MIN_LENGTH) & ~line.str.starts_with("|")
+                      & ~line.str.contains(_COLUMN_GAP, literal=True)).then(length)
     lengths = text.str.split("\n").list.eval(counted.drop_nulls().sort())
     n = lengths.list.len()
     wrap = lengths.list.get((n * _WRAP_QUANTILE).floor().cast(pl.Int64), null_on_oob=True)

@@ -31,7 +31,11 @@ _SENTENCE_END = "。！？!?\n"
 # A sentence is a maximal run of other characters; these find the ends of the one around a position.
 _NEXT_END = re.compile(rf"[{_SENTENCE_END}]")
 _LAST_END = re.compile(rf"(?s).*[{_SENTENCE_END}]")
-_END_MARKS = re.compile(rf"[{_SENTENCE_END}]*")
+# What may stand between a list's opening sentence and its items: end marks, and a `其中：` that a web page or a
+# PDF put on a line of its own (`共发布信息245条。\n其中：\n政策法规5条`).
+_LIST_GAP = re.compile(rf"[{_SENTENCE_END}]*(?:其中[：:，,]?[{_SENTENCE_END}]*)?")
+# A list opened by the next sentence: `…145条。其中，…`, also after a line break.
+_LIST_NEXT = re.compile(rf"[{_SENTENCE_END}；; ]*其中")
 _LAST_CLAUSE_SEP = re.compile(rf"(?s).*[{_CLAUSE_SEP}]")
 
 
@@ -59,7 +63,12 @@ RULES: tuple[Rule, ...] = (
     Rule("service_center.cases_closed", "件", r"(服务中心|大厅).*办结"),
     Rule("service_center.cases_received", "件", r"(服务中心|大厅).*(办件|受理)"),
     Rule("service_center.windows", "个", r"窗口"),
-    Rule("staff.full_time", "人|名|个", r"专职"),
+    # `明确2名兼职工作人员`: the count before the noun (a tail rule, so `1名专职人员和3名兼职人员` reads right).
+    Rule("staff.full_time", "人|名", r"", tail=r"^(信息公开|政务公开)?(专职|全职)"),
+    Rule("staff.part_time", "人|名", r"", tail=r"^(信息公开|政务公开)?兼职"),
+    # `专兼职人员5名`, `专职和兼职人员7名`: both kinds together, which no catalog code counts.
+    Rule("skip", "人|名|个", r"兼职", context=r"专职?[、和及与/]?兼职[^，,；;。\d]*$"),
+    Rule("staff.full_time", "人|名|个", r"专职|全职"),
     Rule("staff.part_time", "人|名|个", r"兼职"),
     Rule("staff.units", "个", r"专门(工作)?机构"),
     Rule("staff.units", "个", r"", tail=r"^单位[^。]{0,6}开展[^。]{0,6}公开"),
@@ -279,8 +288,8 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
         if sentence.lstrip().startswith("|"):
             continue
         # A list continues from the previous sentence (`…类信息11条。政策法规5条,便民服务3条。`): only end
-        # marks between the two.
-        in_list = list_end >= 0 and _END_MARKS.match(text, list_end, s_start).end() == s_start
+        # marks (and a lone 其中) between the two.
+        in_list = list_end >= 0 and _LIST_GAP.match(text, list_end, s_start).end() == s_start
         for fig in _figures(sentence, s_start, tokens):
             code = classify(fig.label, fig.unit, fig.context, fig.tail)
             if _is_category(fig, code, in_list):
@@ -290,7 +299,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 continue
             # `共发布信息245条，其中…` (or `…145条。其中，…` in the next sentence) opens a list of categories.
             in_list = code in ("proactive.total", "proactive.website") and (
-                text.find("其中", fig.end, s_end) >= 0 or text[s_end:s_end + 6].lstrip("。；; ").startswith("其中"))
+                text.find("其中", fig.end, s_end) >= 0 or _LIST_NEXT.match(text, s_end, s_end + 6) is not None)
             if in_list:
                 list_end = s_end
             if code is None or code == "skip":
