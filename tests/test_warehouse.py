@@ -146,3 +146,51 @@ def test_fact_metric_primary_key_of_older_warehouses_is_dropped_keeping_rows(tmp
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fact_metric_keyed'"
                            ).fetchall() == [(0,)]
         con.close()
+
+
+SPAN_CASES = [
+    # (texts, facts as (text index, start, end, evidence)) -> whether each fact fails the span check
+    (["收到申请12件"], [(0, 2, 4, "申请"), (0, 4, 7, "12件"), (0, 0, 7, "收到申请12件")], [False, False, False]),
+    (["收到申请12件"], [(0, 2, 4, "申"), (0, 2, 4, "收到"), (0, 5, 8, "2件"), (0, -1, 1, "收")], [True] * 4),
+    (["a😀b", "é"], [(0, 1, 2, "😀"), (0, 2, 3, "b"), (1, 0, 1, "é"), (1, 1, 1, "")], [False] * 4),
+    (["a😀b"], [(0, 1, 3, "😀"), (0, 1, 2, "b"), (0, 3, 3, ""), (0, 3, 4, "")], [True, True, False, True]),
+    (["", "第二份"], [(1, 0, 3, "第二份"), (0, 0, 0, ""), (0, 0, 1, "x"), (-1, 0, 1, "x")], [False, False, True, False]),
+    ([None, "x"], [(0, 0, 1, "x"), (1, 0, 1, "x"), (1, None, 1, "x"), (1, 0, 1, None)], [False, False, True, True]),
+]
+
+
+@pytest.mark.parametrize(("texts", "facts", "expected"), SPAN_CASES)
+def test_span_mismatches(texts, facts, expected):
+    import numpy as np
+    import pyarrow as pa
+
+    at, starts, ends, evidence = zip(*facts, strict=True)
+    got = db.span_mismatches(pa.array(texts, pa.string()), np.array(at, dtype=np.int64),
+                             pa.chunked_array([pa.array(starts, pa.int32())]),
+                             pa.chunked_array([pa.array(ends, pa.int32())]), pa.chunked_array([pa.array(evidence)]))
+    assert got.tolist() == expected
+
+
+def test_span_mismatches_agrees_with_python_slices():
+    """Random spans over mixed 1- to 4-byte text, against the definition: text[start:end] == evidence."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    rng = random.Random(7)
+    alphabet = "ab1 。公开申请件😀é"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(30)]
+    facts = []
+    for _ in range(2000):
+        i = rng.randrange(len(texts))
+        s = rng.randint(-2, len(texts[i]) + 2)
+        e = s + rng.randint(-1, 6)
+        true = texts[i][max(s, 0):max(e, 0)]
+        evidence = true if rng.random() < 0.6 else true[:-1] + rng.choice(alphabet) if true else rng.choice(alphabet)
+        facts.append((i, s, e, evidence))
+    at, starts, ends, evidence = zip(*facts, strict=True)
+    got = db.span_mismatches(pa.array(texts), np.array(at, dtype=np.int64), pa.chunked_array([pa.array(starts)]),
+                             pa.chunked_array([pa.array(ends)]), pa.chunked_array([pa.array(evidence)]))
+    want = [not (0 <= s <= e <= len(texts[i]) and texts[i][s:e] == ev) for i, s, e, ev in facts]
+    assert got.tolist() == want and 300 < sum(want) < 1700

@@ -14,10 +14,6 @@ FROM (
 )
 WINDOW w AS (PARTITION BY sha256 ORDER BY batch, source_path);
 
--- What each batch wrote, duplicates included, with its batch number (the span check reads one batch at a time).
-CREATE OR REPLACE TEMP VIEW stg_fact_report_batches AS SELECT * FROM $fact_report;
-CREATE OR REPLACE TEMP VIEW stg_fact_metric_batches AS SELECT * FROM $fact_metric;
-
 CREATE OR REPLACE TEMP VIEW stg_raw_report AS
 SELECT r.* EXCLUDE (batch)
 FROM $raw_report r JOIN stg_copies c ON c.sha256 = r.sha256 AND c.batch = r.batch AND c.copy_no = 1;
