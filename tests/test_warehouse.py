@@ -33,6 +33,22 @@ def test_publish_then_republish_is_idempotent(tmp_path, records):
     assert first["fact_report"] == 7 and first["fact_metric"] == sum(len(r["metrics"]) for r in records)
 
 
+def test_republished_content_is_seen_again_not_copied(tmp_path, records):
+    con = db.connect(tmp_path / "w.duckdb")
+    load(con, records[:3])
+    moved = [dict(r, source=f"moved/{r['source']}") for r in records]
+    db.reset_staging(con)
+    db.stage(con, db.frames_from_records(moved, "r2", datetime(2026, 1, 2)))
+    db.publish(con)
+    rows = con.execute("SELECT sha256, source_path, first_seen::DATE, last_seen::DATE FROM raw_report").fetchall()
+    ok = [r for r in records if r["status"] == "ok"]
+    assert len(rows) == len(ok)
+    old = {r["sha256"] for r in records[:3] if r["status"] == "ok"}
+    for sha, path, first, last in rows:
+        assert path.startswith("moved/") and str(last) == "2026-01-02"
+        assert str(first) == ("2026-01-01" if sha in old else "2026-01-02")
+
+
 def test_failed_publish_rolls_back_everything(tmp_path, records):
     con = db.connect(tmp_path / "w.duckdb")
     load(con, records)
