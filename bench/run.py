@@ -57,7 +57,7 @@ GROUP BY ALL
 
 
 class PeakMemory:
-    """Peak resident memory of this process and all its children (Dask workers and their nannies), sampled
+    """Peak resident memory of this process and all its children (the extract workers), sampled
     every 100 ms: a sum over the process tree, which getrusage cannot give. The Prefect API server's process
     tree (`server_pid`) is summed apart: under `govreport serve` it is a long-running service of its own."""
 
@@ -213,7 +213,7 @@ def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | No
     db_path = out / "bench.duckdb"
     for p in out.glob("bench.duckdb*"):
         shutil.rmtree(p) if p.is_dir() else p.unlink()
-    # On Dask: enough batches to keep every worker busy, small enough to bound each worker's memory.
+    # On workers: enough batches to keep every worker busy, small enough to bound each worker's memory.
     batch = batch_size or (max(100, min(500, n // (workers * 8) or 1)) if workers > 1 else 2000)
     result["batch_size"] = batch
     with prefect_api() as api_start:
@@ -222,7 +222,7 @@ def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | No
             result["full_load"] = timed_load(reports, db_path, batch, workers)
         result["peak_rss_mb"] = round(memory.peak / 1e6)
         result["prefect_server_peak_rss_mb"] = round(memory.server_peak / 1e6)
-        # Nightly runs read few files: in process, without a Dask cluster to start (seconds of its own).
+        # Nightly runs read few files: in process, without worker processes to start (seconds of their own).
         result["no_change"] = timed_load(reports, db_path, 2000, 1)
         result["changed_files"] = add_changed_files(reports, truth, max(2, n // 100), seed)
         result["one_percent"] = timed_load(reports, db_path, 2000, 1)
@@ -250,7 +250,7 @@ def table(result: dict[str, Any]) -> str:
         rows.append((key, f"{r['wall_s']} s wall, {r['files_read']} of {r['files_seen']} files read, "
                           f"{r['reports_loaded']} reports, {r['rejected']} rejected, {r['reports_per_s']} files/s"))
     rows.append(("full load stages", json.dumps(result["full_load"]["stage_seconds"])))
-    rows.append(("peak memory", f"{result['peak_rss_mb']} MB (load: flow process, Dask workers and nannies); "
+    rows.append(("peak memory", f"{result['peak_rss_mb']} MB (load: flow process and its workers); "
                                 f"Prefect API server {result['prefect_server_peak_rss_mb']} MB apart"))
     rows.append(("duckdb baseline", f"{result['baseline_duckdb']['wall_s']} s; full load = "
                                     f"{result['full_over_baseline']}x baseline"))
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (1: in process)")
+    parser.add_argument("--workers", type=int, default=2, help="extract worker processes (1: in process)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "bench" / "out")

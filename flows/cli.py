@@ -153,11 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-docs", action="store_true", help="skip building GX Data Docs")
     p.add_argument("--force", action="store_true", help="read every file again, even unchanged ones")
     p.add_argument("--batch-size", type=int,
-                   help="files per extract batch (default 2000 in process, 500 on Dask to spread the work)")
+                   help="files per extract batch (default 2000 in process, 500 on workers to spread the work)")
     p.add_argument("--dask-address", default=os.environ.get("GOVREPORT_DASK_ADDRESS"),
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
     p.add_argument("--workers", type=int, default=1,
-                   help="extract on a local Dask cluster of this many worker processes (default 1: in process)")
+                   help="extract in this many local worker processes (default 1: in this process)")
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")

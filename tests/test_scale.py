@@ -42,7 +42,7 @@ def test_benchmark_smoke_run(prefect_harness, tmp_path):
     assert "full_load" in table and "duckdb baseline" in table
 
 
-def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_path, monkeypatch):
+def test_worker_processes_and_a_dask_cluster_build_the_identical_warehouse(prefect_harness, tmp_path, monkeypatch):
     from distributed import LocalCluster
     from prefect.settings import PREFECT_API_URL
 
@@ -57,17 +57,21 @@ def test_dask_local_cluster_builds_the_identical_warehouse(prefect_harness, tmp_
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         on_dask = load_reports(str(reports), str(tmp_path / "dask.duckdb"), batch_size=7,
                                dask_address=cluster.scheduler_address)
-    assert local["published"] and on_dask["published"]
-    assert {k: on_dask[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")} == \
-           {k: local[k] for k in ("files_seen", "reports_loaded", "rejected", "facts_loaded")}
-    got, want = published(tmp_path / "dask.duckdb"), published(tmp_path / "local.duckdb")
-    for table in CONTENT:
-        assert got[table] == want[table], table
+    # `govreport load --workers 2`: a local process pool.
+    pooled = load_reports(str(reports), str(tmp_path / "pool.duckdb"), batch_size=7, workers=2)
+    counts = ("files_seen", "reports_loaded", "rejected", "facts_loaded")
+    want = published(tmp_path / "local.duckdb")
+    for name, run in (("dask", on_dask), ("pool", pooled)):
+        assert run["published"] and {k: run[k] for k in counts} == {k: local[k] for k in counts}, name
+        got = published(tmp_path / f"{name}.duckdb")
+        for table in CONTENT:
+            assert got[table] == want[table], (name, table)
     assert len(want["fact_metric"]) > 100
 
 
 @pytest.mark.parametrize(("workers", "address", "runner"), [
-    (1, None, "ThreadPoolTaskRunner"), (3, None, "DaskTaskRunner"), (1, "tcp://10.0.0.1:8786", "DaskTaskRunner")])
+    (1, None, "ThreadPoolTaskRunner"), (3, None, "ProcessPoolTaskRunner"), (1, "tcp://10.0.0.1:8786", "DaskTaskRunner"),
+    (3, "tcp://10.0.0.1:8786", "DaskTaskRunner")])
 def test_extract_runner_follows_workers_and_address(workers, address, runner):
     from flows.load import extract_runner
 
