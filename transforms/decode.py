@@ -113,7 +113,9 @@ def _decode_text(data: bytes) -> tuple[str, str]:
         # A file whose only UTF-8 error is a sequence cut at the very end was truncated, not mis-encoded.
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
             raise
-        utf8_error = exc
+        # Only the reason is kept: the exception's traceback holds this frame, so keeping the exception here
+        # would make a reference cycle holding the file's bytes until the next full garbage collection.
+        utf8_error = exc.reason
     return _decode_legacy(data, utf8_error)
 
 
@@ -129,7 +131,7 @@ def _strict_decode(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _decode_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+def _decode_legacy(data: bytes, utf8_error: str) -> tuple[str, str]:
     """GB18030 or Big5. charset-normalizer weighs only the codecs that decode the bytes strictly and keeps
     one unless its text scores as messy (>= 0.2; report text scores ~0, at most 0.06 over the corpus). So
     when a single codec decodes the bytes to clean text, that is taken without the scoring, which costs
@@ -138,14 +140,14 @@ def _decode_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> tuple[str, st
     text that would score as messy is thus taken as GB18030 and left to normalize's screening.)"""
     decoded = {enc: text for enc in ("gb18030", "big5") if (text := _strict_decode(data, enc)) is not None}
     if not decoded:  # charset-normalizer would find nothing either
-        raise ValueError(f"undecodable: not utf-8 ({utf8_error.reason}) nor gb18030/big5/utf-16")
+        raise ValueError(f"undecodable: not utf-8 ({utf8_error}) nor gb18030/big5/utf-16")
     if len(decoded) == 1:
         [(enc, text)] = decoded.items()
         if not _SUSPECT.search(text):
             return text, enc
     best = from_bytes(data, cp_isolation=_LEGACY).best()
     if best is None:
-        raise ValueError(f"undecodable: not utf-8 ({utf8_error.reason}) nor gb18030/big5/utf-16")
+        raise ValueError(f"undecodable: not utf-8 ({utf8_error}) nor gb18030/big5/utf-16")
     enc = _ENCODING_LABEL.get(best.encoding, best.encoding)
     return str(best), enc
 
