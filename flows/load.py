@@ -199,13 +199,12 @@ def validate(con, docs_dir: str | None) -> list:
     # Great Expectations (~200 MB per process).
     from expectations.suites import load_checks, merge_outcomes, validate_batch
 
-    parts = db.validation_parts(con)
+    first, *rest = db.validation_parts(con)
     common = {"current_year": datetime.now().year, "unknown_agency_id": db.agency_id(db.UNKNOWN_AGENCY, None)}
-    results = [validate_batch(db.staged_for_validation(con, 0, parts),
+    results = [validate_batch(db.staged_for_validation(con, first),
                               db.python_checks(con, by_batch=True) | db.run_checks(con, load_checks()),
                               docs_dir=pathlib.Path(docs_dir) if docs_dir else None, **common)]
-    results += [validate_batch(db.staged_for_validation(con, part, parts), {}, **common)
-                for part in range(1, parts)]
+    results += [validate_batch(db.staged_for_validation(con, part, first=False), {}, **common) for part in rest]
     return merge_outcomes(results)
 
 

@@ -121,13 +121,31 @@ def test_validation_in_parts_equals_validation_in_one(tmp_path, records, monkeyp
     db.stage(con, db.frames_from_records(bad, "r1", datetime(2026, 1, 1)))
     whole = load_module.validate.fn(con, None)
     monkeypatch.setattr(db, "VALIDATION_ROWS", 40)
-    assert db.validation_parts(con) > 5
+    assert len(db.validation_parts(con)) > 5  # one batch: split by a hash of report_id
     parted = load_module.validate.fn(con, None)
     key = lambda o: (o.table, o.expectation, o.column, o.severity, o.success, o.unexpected_count)  # noqa: E731
     assert sorted(map(key, parted)) == sorted(map(key, whole))
     failed = [o for o in parted if not o.success and o.severity == "critical"]
     assert [(o.table, o.column, o.unexpected_count) for o in failed] == [("fact_metric", "value", len(victims))]
     assert len(victims) == 7
+
+
+def test_validation_parts_are_runs_of_batches(tmp_path, records, monkeypatch):
+    """Parts read only their own batches' Parquet; together they hold every staged fact once."""
+    ok = [r for r in records if r["status"] == "ok"]
+    batches = (ok[:2], ok[2:3], ok[3:5], ok[5:])
+    for no, batch in enumerate(batches, 1):
+        db.write_batch(db.frames_from_records(batch, "r1", datetime(2026, 1, 1)), tmp_path / "run", no)
+    con = db.connect(tmp_path / "w.duckdb")
+    db.stage_dir(con, tmp_path / "run")
+    sizes = [sum(len(r["metrics"]) for r in batch) for batch in batches]
+    monkeypatch.setattr(db, "VALIDATION_ROWS", max(sizes))  # no batch needs splitting, no two biggest fit together
+    parts = db.validation_parts(con)
+    assert all(p.startswith("m.batch BETWEEN") for p in parts) and 2 <= len(parts) <= 3, parts
+    got = [len(db.staged_for_validation(con, p, first=False)["fact_metric"]) for p in parts]
+    assert sum(got) == sum(sizes) and max(got) <= db.VALIDATION_ROWS
+    monkeypatch.setattr(db, "VALIDATION_ROWS", 10**9)
+    assert db.validation_parts(con) == [None]
 
 
 def test_staged_validation_catches_bad_strings_and_spans(tmp_path, records):

@@ -250,6 +250,7 @@ def stage(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame | None]
 def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
     for table in STAGED:
         con.execute(f"DROP VIEW IF EXISTS stg_{table}")
+    con.execute("DROP VIEW IF EXISTS stg_fact_metric_batched")
 
 
 # GX only asks of the long text columns whether they are null: hand it that, not megabytes of text per batch.
@@ -261,33 +262,51 @@ VALIDATION_ROWS = 500_000
 ROW_GROUP_SIZE = 16_384
 
 
-def validation_parts(con: duckdb.DuckDBPyConnection) -> int:
-    """How many parts to validate the staged run in, so that no part holds more than VALIDATION_ROWS facts."""
-    rows = con.execute("SELECT count(*) FROM stg_fact_metric").fetchall()[0][0]
-    return max(1, -(-rows // VALIDATION_ROWS))
+def validation_parts(con: duckdb.DuckDBPyConnection) -> list[str | None]:
+    """Filters (over stg_fact_metric_batched m) that split the staged run's facts into parts of at most
+    VALIDATION_ROWS, each of whole reports: runs of consecutive batches, so each part reads only its own
+    Parquet files; a batch too big alone is split by a hash of report_id. [None]: one part holds them all."""
+    counts = con.execute("SELECT batch, count(*) FROM stg_fact_metric_batched GROUP BY 1 ORDER BY 1").fetchall()
+    if sum(n for _, n in counts) <= VALIDATION_ROWS:
+        return [None]
+    parts: list[str | None] = []
+    run: list[int] = []
+    size = 0
+    for batch, n in counts:
+        if run and size + n > VALIDATION_ROWS:
+            parts.append(f"m.batch BETWEEN {run[0]} AND {run[-1]}")
+            run, size = [], 0
+        if n > VALIDATION_ROWS:
+            subs = -(-n // VALIDATION_ROWS)
+            parts += [f"m.batch = {batch} AND hash(m.report_id) % {subs} = {i}" for i in range(subs)]
+        else:
+            run.append(batch)
+            size += n
+    if run:
+        parts.append(f"m.batch BETWEEN {run[0]} AND {run[-1]}")
+    return parts
 
 
-def staged_for_validation(con: duckdb.DuckDBPyConnection, part: int = 0, parts: int = 1) -> dict[str, pd.DataFrame]:
+def staged_for_validation(con: duckdb.DuckDBPyConnection, part: str | None = None,
+                          first: bool = True) -> dict[str, pd.DataFrame]:
     """Staged rows as pandas (GX Core validates pandas frames); fact_metric carries the catalog's `signed`.
 
-    Part `part` of `parts` holds the facts of whole reports (split by a hash of report_id), so a per-report
-    uniqueness check in any part holds for the run; the tables of one row per report, dim_agency and
-    quarantine come whole with part 0. Long text columns are replaced by '' (or NULL where NULL): the suites
-    only check them for nulls, and each text is read once, not once per part."""
-    def select(table: str, key: str, alias: str = "") -> tuple[str, str]:
+    `part`: one of validation_parts' filters on the facts (None: all of them). The tables of one row per
+    report, dim_agency and quarantine come whole with the `first` part. Long text columns are replaced by ''
+    (or NULL where NULL): the suites only check them for nulls, and each text is read once, not once per part."""
+    def select(table: str, alias: str = "", exclude: str = "") -> str:
         text = _TEXT_COLUMNS.get(table)
-        cols = f"{alias}* REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})" if text else "*"
-        return cols, f" WHERE hash({alias}{key}) % {parts} = {part}" if parts > 1 else ""
+        return (f"{alias}* {exclude} REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
+                if text else "*")
 
-    frames = {}
-    cols, where = select("fact_metric", "report_id", "m.")
-    frames["fact_metric"] = _for_gx(con.sql(
-        f"SELECT {cols}, coalesce(d.signed, false) AS signed FROM stg_fact_metric m "
-        f"LEFT JOIN dim_metric d ON d.metric_code = m.metric_code{where}"))
-    if part == 0:
-        for table, key in (("raw_report", "sha256"), ("fact_report", "report_id")):
-            cols, _ = select(table, key)
-            frames[table] = _for_gx(con.sql(f"SELECT {cols} FROM stg_{table}"))
+    source, where, exclude = ("stg_fact_metric_batched", f" WHERE {part}", "EXCLUDE (batch)") if part else (
+        "stg_fact_metric", "", "")
+    frames = {"fact_metric": _for_gx(con.sql(
+        f"SELECT {select('fact_metric', 'm.', exclude)}, coalesce(d.signed, false) AS signed FROM {source} m "
+        f"LEFT JOIN dim_metric d ON d.metric_code = m.metric_code{where}"))}
+    if first:
+        for table in ("raw_report", "fact_report"):
+            frames[table] = _for_gx(con.sql(f"SELECT {select(table)} FROM stg_{table}"))
         frames.update({t: _for_gx(con.sql(f"SELECT * FROM stg_{t}")) for t in ("dim_agency", "quarantine")})
     return frames
 

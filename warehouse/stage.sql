@@ -22,9 +22,12 @@ CREATE OR REPLACE TEMP VIEW stg_fact_report AS
 SELECT f.* EXCLUDE (batch)
 FROM $fact_report f JOIN stg_copies c ON c.sha256 = f.report_id AND c.batch = f.batch AND c.copy_no = 1;
 
-CREATE OR REPLACE TEMP VIEW stg_fact_metric AS
-SELECT m.* EXCLUDE (batch)
+-- With the batch it came in: validation reads the facts in parts, by runs of batches.
+CREATE OR REPLACE TEMP VIEW stg_fact_metric_batched AS
+SELECT m.*
 FROM $fact_metric m JOIN stg_copies c ON c.sha256 = m.report_id AND c.batch = m.batch AND c.copy_no = 1;
+
+CREATE OR REPLACE TEMP VIEW stg_fact_metric AS SELECT * EXCLUDE (batch) FROM stg_fact_metric_batched;
 
 -- Batches extracted in parallel each name the agencies they met; an agency_id is the same body everywhere.
 CREATE OR REPLACE TEMP VIEW stg_dim_agency AS
