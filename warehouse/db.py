@@ -16,6 +16,7 @@ import pathlib
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -416,10 +417,14 @@ def staged_span_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                         "WHERE r.tbl = 'fact_report' AND m.tbl = 'fact_metric' ORDER BY batch").fetchall()
     if not files:
         return span_violations(con)  # nothing staged: the (empty) result with its columns
-    found = [_span_rows(pq.read_table(report_file, columns=["report_id", "normalized_text"]),
-                        pq.read_table(metric_file, columns=["report_id", "metric_code", "breakdown", "value",
-                                                            "span_start", "span_end", "evidence"]))
-             for report_file, metric_file in files]
+    def check(report_file: str, metric_file: str) -> pd.DataFrame:
+        return _span_rows(pq.read_table(report_file, columns=["report_id", "normalized_text"]),
+                          pq.read_table(metric_file, columns=["report_id", "metric_code", "breakdown", "value",
+                                                              "span_start", "span_end", "evidence"]))
+
+    # Threads: Parquet reads and numpy release the GIL, and the extract workers have left the cores free.
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        found = list(pool.map(check, *zip(*files, strict=True)))
     staged = {r for (r,) in con.execute("SELECT report_id FROM stg_fact_report").fetchall()}
     rows = pd.concat(found, ignore_index=True)
     rows = rows[rows["report_id"].isin(staged)].drop_duplicates(["report_id", "metric_code", "breakdown", "value",
