@@ -214,7 +214,7 @@ def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | No
     for p in out.glob("bench.duckdb*"):
         shutil.rmtree(p) if p.is_dir() else p.unlink()
     # On workers: enough batches to keep every worker busy, small enough to bound each worker's memory.
-    batch = batch_size or (max(100, min(500, n // (workers * 8) or 1)) if workers > 1 else 2000)
+    batch = batch_size or (max(100, min(1000, n // (workers * 8) or 1)) if workers > 1 else 2000)
     result["batch_size"] = batch
     with prefect_api() as api_start:
         result["prefect_api_start_s"] = round(api_start, 1)

@@ -56,11 +56,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.db import WarehouseBusy
 
+    on_workers = bool(args.dask_address) or args.workers > 1
     with prefect_api() as server_start:
         tick = time.perf_counter()
         try:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
-                                 batch_size=args.batch_size or (500 if args.dask_address or args.workers > 1 else 2000),
+                                 batch_size=args.batch_size or (1000 if on_workers else 2000),
                                  force=args.force, workers=args.workers, dask_address=args.dask_address)
         except WarehouseBusy as exc:
             print(f"govreport: {exc}", file=sys.stderr)
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-docs", action="store_true", help="skip building GX Data Docs")
     p.add_argument("--force", action="store_true", help="read every file again, even unchanged ones")
     p.add_argument("--batch-size", type=int,
-                   help="files per extract batch (default 2000 in process, 500 on workers to spread the work)")
+                   help="files per extract batch (default 2000 in process, 1000 on workers to spread the work)")
     p.add_argument("--dask-address", default=os.environ.get("GOVREPORT_DASK_ADDRESS"),
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
     p.add_argument("--workers", type=int, default=1,
