@@ -153,7 +153,8 @@ def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str,
     lap()
     frames = db.frames_from_records(records, run_id, started)
     if from_files:
-        stats = {row[0]: row[1:] for row in batch.select("source_path", "path", "size", "mtime_ns").iter_rows()}
+        paths, absolute, size, mtime = (batch[c].to_list() for c in ("source_path", "path", "size", "mtime_ns"))
+        stats = dict(zip(paths, zip(absolute, size, mtime, strict=True), strict=True))
         frames["source_file"] = db.source_file_frame(records, stats, run_id, started)
     else:
         seen = batch.select("sha256", "first_seen", "last_seen")
