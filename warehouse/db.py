@@ -300,8 +300,11 @@ def staged_for_validation(con: duckdb.DuckDBPyConnection, part: str | None = Non
         return (f"{alias}* {exclude} REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
                 if text else "*")
 
-    source, where, exclude = ("stg_fact_metric_batched", f" WHERE {part}", "EXCLUDE (batch)") if part else (
-        "stg_fact_metric", "", "")
+    # A part filters on the batch column, which only stg_fact_metric_batched has.
+    if part:
+        source, exclude, where = "stg_fact_metric_batched", "EXCLUDE (batch)", f" WHERE {part}"
+    else:
+        source, exclude, where = "stg_fact_metric", "", ""
     frames = {"fact_metric": _for_gx(con.sql(
         f"SELECT {select('fact_metric', 'm.', exclude)}, coalesce(d.signed, false) AS signed FROM {source} m "
         f"LEFT JOIN dim_metric d ON d.metric_code = m.metric_code{where}"))}
@@ -351,12 +354,10 @@ def _span_rows(texts: pa.Table, facts: pa.Table) -> pd.DataFrame:
     at = np.where(np.isnan(at.astype(float)), -1, at).astype(np.int64)
     bad = span_mismatches(texts["normalized_text"], at, facts["span_start"], facts["span_end"], facts["evidence"])
     rows = facts.filter(pa.array(bad)).to_pandas()
-    rows_at = at[bad]
-    text = texts["normalized_text"].take(pa.array(rows_at)).to_pylist()
-    rows_at = range(len(rows_at))
-    rows["text_length"] = [len(text[i]) for i in rows_at]
-    rows["text_at_span"] = [text[i][max(int(s), 0):max(int(e), 0)] if s == s and e == e else ""  # NaN: null
-                            for i, s, e in zip(rows_at, rows["span_start"], rows["span_end"], strict=True)]
+    text = texts["normalized_text"].take(pa.array(at[bad])).to_pylist()
+    rows["text_length"] = [len(t) for t in text]
+    rows["text_at_span"] = [t[max(int(s), 0):max(int(e), 0)] if s == s and e == e else ""  # NaN: null
+                            for t, s, e in zip(text, rows["span_start"], rows["span_end"], strict=True)]
     return rows.sort_values(["report_id", "span_start"], ignore_index=True)
 
 
@@ -417,6 +418,7 @@ def staged_span_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                         "WHERE r.tbl = 'fact_report' AND m.tbl = 'fact_metric' ORDER BY batch").fetchall()
     if not files:
         return span_violations(con)  # nothing staged: the (empty) result with its columns
+
     def check(report_file: str, metric_file: str) -> pd.DataFrame:
         return _span_rows(pq.read_table(report_file, columns=["report_id", "normalized_text"]),
                           pq.read_table(metric_file, columns=["report_id", "metric_code", "breakdown", "value",
