@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import duckdb
+import polars as pl
 import pytest
 
 from flows.load import list_report_files
@@ -228,3 +229,42 @@ def test_span_mismatches_agrees_with_python_slices():
                              pa.chunked_array([pa.array(ends)]), pa.chunked_array([pa.array(evidence)]))
     want = [not (0 <= s <= e <= len(texts[i]) and texts[i][s:e] == ev) for i, s, e, ev in facts]
     assert got.tolist() == want and 300 < sum(want) < 1700
+
+
+def test_staged_span_check_by_batch_equals_the_check_over_the_whole_run(tmp_path, records):
+    """The load's span check (a background thread, one Parquet batch at a time) finds exactly what the check
+    over the staged views finds: bad spans in two batches, and a later batch's copy of a report counted once."""
+    ok = [dict(r, metrics=[dict(m) for m in r["metrics"]]) for r in records if r["status"] == "ok"]
+    for r in (ok[0], ok[4]):
+        r["metrics"][0]["span"] = [s + 1 for s in r["metrics"][0]["span"]]
+    batches = (ok[:2], ok[2:4], ok[4:], ok[:1])  # the last: a copy of the first report, bad span and all
+    for no, batch in enumerate(batches, 1):
+        db.write_batch(db.frames_from_records(batch, "r1", datetime(2026, 1, 1)), tmp_path / "run", no)
+    con = db.connect(tmp_path / "w.duckdb")
+    db.stage_dir(con, tmp_path / "run")
+    started = db.staged_python_checks(con)
+    whole = db.python_checks(con)["span_inside_text"]
+    by_batch = started()["span_inside_text"]
+    assert by_batch[0] == whole[0] == "critical"
+    assert by_batch[1].to_dict("records") == whole[1].to_dict("records")
+    assert sorted(by_batch[1]["report_id"]) == sorted(r["sha256"] for r in (ok[0], ok[4]))
+
+
+def test_text_columns_are_read_for_nulls_unless_the_parquet_statistics_rule_them_out(tmp_path, records):
+    ok = [r for r in records if r["status"] == "ok"]
+    for no, batch in enumerate((ok[:3], ok[3:]), 1):
+        frames = db.frames_from_records(batch, "r1", datetime(2026, 1, 1))
+        if no == 2:  # a null text, which the suites must see
+            frames["fact_report"] = frames["fact_report"].with_columns(
+                pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col("normalized_text"))
+                .alias("normalized_text"))
+        db.write_batch(frames, tmp_path / "run", no)
+    con = db.connect(tmp_path / "w.duckdb")
+    db.stage_dir(con, tmp_path / "run")
+    assert db._null_free(con, "raw_report", "raw_text") and not db._null_free(con, "fact_report", "normalized_text")
+    frames = db.staged_for_validation(con)
+    assert set(frames["raw_report"]["raw_text"]) == {""}
+    assert frames["fact_report"]["normalized_text"].isna().sum() == 1
+    assert set(frames["fact_report"]["normalized_text"].dropna()) == {""}
+    con.execute("DROP TABLE stg_batch_file")  # stg_* over other tables (the published warehouse): read them
+    assert not db._null_free(con, "raw_report", "raw_text")

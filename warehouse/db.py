@@ -226,7 +226,7 @@ def stage_dir(con: duckdb.DuckDBPyConnection, run_dir: str | pathlib.Path | None
                   else f"(SELECT *, 0::INTEGER AS batch FROM {table} LIMIT 0)")
         sql = sql.replace(f"${table}", source)
     _run_script(con, sql)
-    # Each batch's own files, for checks that read a run one batch at a time (staged_span_violations).
+    # Each batch's own files, for checks that read a run one batch at a time (staged_python_checks).
     frame = pl.DataFrame(batch_files, schema={"tbl": pl.String, "batch": pl.Int32, "path": pl.String},  # noqa: F841
                          orient="row")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_batch_file AS SELECT * FROM frame")
@@ -258,8 +258,9 @@ def reset_staging(con: duckdb.DuckDBPyConnection) -> None:
 _TEXT_COLUMNS = {"raw_report": "raw_text", "fact_report": "normalized_text", "fact_metric": "evidence"}
 
 
-# Rows of fact_metric GX gets at once: pandas copies of millions of rows would dominate the load's memory.
-VALIDATION_ROWS = 500_000
+# Rows of fact_metric GX gets at once: bounded, as pandas copies of millions of rows would dominate the writer's
+# memory (~1.5 GB at this size); large, as every GX run costs ~0.45 s whatever its size.
+VALIDATION_ROWS = 2_000_000
 ROW_GROUP_SIZE = 16_384
 
 
@@ -297,8 +298,10 @@ def staged_for_validation(con: duckdb.DuckDBPyConnection, part: str | None = Non
     (or NULL where NULL): the suites only check them for nulls, and each text is read once, not once per part."""
     def select(table: str, alias: str = "", exclude: str = "") -> str:
         text = _TEXT_COLUMNS.get(table)
-        return (f"{alias}* {exclude} REPLACE (CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END AS {text})"
-                if text else "*")
+        if not text:
+            return "*"
+        blank = "''" if _null_free(con, table, text) else f"CASE WHEN {alias}{text} IS NULL THEN NULL ELSE '' END"
+        return f"{alias}* {exclude} REPLACE ({blank} AS {text})"
 
     # A part filters on the batch column, which only stg_fact_metric_batched has.
     if part:
@@ -315,6 +318,20 @@ def staged_for_validation(con: duckdb.DuckDBPyConnection, part: str | None = Non
     return frames
 
 
+def _null_free(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether the statistics of every staged Parquet file of `table` (stg_batch_file) say `column` holds no
+    null: then the texts need not be read only to find that out (~2 s per 100k reports and text column).
+    False where the statistics lack a null count, or nothing is staged as Parquet (stg_* over other tables)."""
+    staged = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_batch_file'").fetchall()
+    files = [f for (f,) in con.execute("SELECT path FROM stg_batch_file WHERE tbl = ?", [table]).fetchall()
+             ] if staged[0][0] else []
+    if not files:
+        return False
+    unknown = con.execute("SELECT count(*) FILTER (stats_null_count IS DISTINCT FROM 0) FROM parquet_metadata(?) "
+                          "WHERE path_in_schema = ?", [files, column]).fetchall()[0][0]
+    return unknown == 0
+
+
 def _for_gx(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     """A relation as the pandas frame GX validates fastest. Through Arrow (DuckDB's own .df() is 20x slower);
     strings as categoricals (GX filters rows for conditional expectations with take(), cheap on codes, costly
@@ -325,13 +342,29 @@ def _for_gx(rel: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(narrow, "int64")) if narrow else frame
 
 
-def python_checks(con: duckdb.DuckDBPyConnection, by_batch: bool = False) -> dict[str, tuple[str, pd.DataFrame]]:
-    """expectations.suites.PYTHON_CHECKS over the stg_* tables: name -> (severity, violating rows).
-    by_batch: a staged run (stage_dir), read one Parquet batch at a time."""
+def python_checks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, pd.DataFrame]]:
+    """expectations.suites.PYTHON_CHECKS over the stg_* tables: name -> (severity, violating rows)."""
     from expectations.suites import PYTHON_CHECKS  # the writer's import: workers need no GX
 
-    spans = staged_span_violations(con) if by_batch else span_violations(con)
-    return {"span_inside_text": (PYTHON_CHECKS["span_inside_text"][0], spans)}
+    return {"span_inside_text": (PYTHON_CHECKS["span_inside_text"][0], span_violations(con))}
+
+
+def staged_python_checks(con: duckdb.DuckDBPyConnection) -> Callable[[], dict[str, tuple[str, pd.DataFrame]]]:
+    """python_checks of a staged run (stage_dir), begun in a background thread, one Parquet batch at a time;
+    call the result for them. What they need of `con` is read before this returns: the caller goes on using
+    it meanwhile (GX validating other parts, mostly Python, while the check is mostly numpy and Parquet)."""
+    files = con.execute("SELECT r.path, m.path FROM stg_batch_file r JOIN stg_batch_file m USING (batch) "
+                        "WHERE r.tbl = 'fact_report' AND m.tbl = 'fact_metric' ORDER BY batch").fetchall()
+    if not files:
+        found = python_checks(con)  # nothing staged: the (empty) result with its columns
+        return lambda: found
+    from expectations.suites import PYTHON_CHECKS
+
+    staged = {r for (r,) in con.execute("SELECT report_id FROM stg_fact_report").fetchall()}
+    pool = ThreadPoolExecutor(1)
+    spans = pool.submit(staged_span_violations, files, staged)
+    pool.shutdown(wait=False)
+    return lambda: {"span_inside_text": (PYTHON_CHECKS["span_inside_text"][0], spans.result())}
 
 
 def span_violations(con: duckdb.DuckDBPyConnection, reports: str = "stg_fact_report",
@@ -411,23 +444,18 @@ def span_mismatches(texts: pa.ChunkedArray | pa.Array, text_of_fact: np.ndarray,
     return bad
 
 
-def staged_span_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """span_violations of a staged run, one Parquet batch at a time (stg_batch_file): each text is read once
-    and only one batch's texts are held. A copy of a report in a later batch is checked too, counted once."""
-    files = con.execute("SELECT r.path, m.path FROM stg_batch_file r JOIN stg_batch_file m USING (batch) "
-                        "WHERE r.tbl = 'fact_report' AND m.tbl = 'fact_metric' ORDER BY batch").fetchall()
-    if not files:
-        return span_violations(con)  # nothing staged: the (empty) result with its columns
-
+def staged_span_violations(files: list[tuple[str, str]], staged: set[str]) -> pd.DataFrame:
+    """span_violations of a staged run, one Parquet batch at a time: `files` holds each batch's fact_report
+    and fact_metric file, `staged` the report_ids the run stages (a copy of a report in a later batch is
+    checked too, counted once). Each text is read once and only a few batches' texts are held."""
     def check(report_file: str, metric_file: str) -> pd.DataFrame:
         return _span_rows(pq.read_table(report_file, columns=["report_id", "normalized_text"]),
                           pq.read_table(metric_file, columns=["report_id", "metric_code", "breakdown", "value",
                                                               "span_start", "span_end", "evidence"]))
 
-    # Threads: Parquet reads and numpy release the GIL, and the extract workers have left the cores free.
+    # Threads: Parquet reads and numpy release the GIL.
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         found = list(pool.map(check, *zip(*files, strict=True)))
-    staged = {r for (r,) in con.execute("SELECT report_id FROM stg_fact_report").fetchall()}
     rows = pd.concat(found, ignore_index=True)
     rows = rows[rows["report_id"].isin(staged)].drop_duplicates(["report_id", "metric_code", "breakdown", "value",
                                                                  "span_start", "span_end"])
