@@ -42,6 +42,10 @@ def test_load_publishes_validates_and_quarantines(prefect_harness, inbox, tmp_pa
     assert audit["rejected"] == 2
     assert audit["expectations_failed"] == 0
     assert audit["expectations_passed"] > 10
+    stages = audit["stage_seconds"]
+    assert set(stages) == {"discover", "decode", "normalize", "extract", "write", "transforms_cpu", "stage",
+                           "validate", "publish"}
+    assert all(v > 0 for v in stages.values()), stages
     got = counts(warehouse)
     assert got["fact_report"] == 7 and got["raw_report"] == 7 and got["quarantine"] == 2
     assert got["fact_metric"] == audit["facts_loaded"] > 300
