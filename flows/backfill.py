@@ -44,9 +44,9 @@ def rederive(db_path: str, year: int | None, flow_name: str, source: str, docs_d
             logger.info("%s: %d reports to re-derive from raw_report", source, total)
             progress = load.Progress(math.ceil(total / batch_size), total)
             for batch_no, batch in enumerate(parts, 1):
-                result = load.extract_batch(batch, batch_no, str(run_dir), run_id, started)
+                (result,) = load.extract_batches([batch], batch_no, str(run_dir), run_id, started)
                 seconds.update(result["seconds"])
-                progress.batch(batch_no, result)
+                progress.batch(result)
         audit = {"run_id": run_id, "flow": flow_name, "source": source, "started_at": started,
                  "files_seen": total, "files_skipped": 0}
         return load.stage_validate_publish(con, db_path, str(run_dir) if total else None, NO_PRIOR, docs_dir,

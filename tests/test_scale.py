@@ -52,13 +52,14 @@ def test_worker_processes_and_a_dask_cluster_build_the_identical_warehouse(prefe
     reports = tmp_path / "corpus" / "reports"
     # Worker processes inherit the environment: point them at the harness's API, not temporary servers.
     monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
-    local = load_reports(str(reports), str(tmp_path / "local.duckdb"), batch_size=7)
+    # Batches of 3: 14 of them, which the pool and the cluster (2 slots each) take in chunks of up to 3.
+    local = load_reports(str(reports), str(tmp_path / "local.duckdb"), batch_size=3)
     # An existing cluster reached by its address, as `govreport load --dask-address tcp://...` does.
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = load_reports(str(reports), str(tmp_path / "dask.duckdb"), batch_size=7,
+        on_dask = load_reports(str(reports), str(tmp_path / "dask.duckdb"), batch_size=3,
                                dask_address=cluster.scheduler_address)
     # `govreport load --workers 2`: a local process pool.
-    pooled = load_reports(str(reports), str(tmp_path / "pool.duckdb"), batch_size=7, workers=2)
+    pooled = load_reports(str(reports), str(tmp_path / "pool.duckdb"), batch_size=3, workers=2)
     counts = ("files_seen", "reports_loaded", "rejected", "facts_loaded")
     want = published(tmp_path / "local.duckdb")
     for name, run in (("dask", on_dask), ("pool", pooled)):
@@ -76,3 +77,20 @@ def test_extract_runner_follows_workers_and_address(workers, address, runner):
     from flows.load import extract_runner
 
     assert type(extract_runner(workers, address)).__name__ == runner
+
+
+@pytest.mark.parametrize(("n", "slots", "sizes"), [
+    (0, 2, []),
+    (3, 1, [1, 1, 1]),  # in process: a task run per batch
+    (5, 2, [1, 1, 1, 1, 1]),
+    (14, 2, [3, 2, 2, 1, 1, 1, 1, 1, 1, 1]),
+    (100, 2, [8] * 9 + [7, 5, 4, 3, 2] + [1] * 7),  # at most CHUNK_BATCHES, single batches at the end
+    (40, 8, [2] * 5 + [1] * 30),  # a share of 40 - 10 among 16 is under one batch
+])
+def test_chunks_are_guided_and_cover_every_batch_once_in_order(n, slots, sizes):
+    from flows.load import CHUNK_BATCHES, chunks
+
+    got = chunks(n, slots)
+    assert [len(g) for g in got] == sizes
+    assert [i for g in got for i in g] == list(range(n))
+    assert all(1 <= len(g) <= CHUNK_BATCHES for g in got)
