@@ -44,8 +44,12 @@ def test_load_publishes_validates_and_quarantines(prefect_harness, inbox, tmp_pa
     assert audit["expectations_passed"] > 10
     stages = audit["stage_seconds"]
     assert set(stages) == {"discover", "decode", "normalize", "extract", "write", "transforms_cpu", "stage",
-                           "validate", "publish"}
+                           "validate", "quality", "publish"}
     assert all(v > 0 for v in stages.values()), stages
+    con = duckdb.connect(str(warehouse), read_only=True)
+    recorded = json.loads(con.execute("SELECT stage_seconds FROM load_audit").fetchone()[0])
+    con.close()
+    assert recorded["quality"] == stages["quality"] and "publish" not in recorded  # written inside publish
     got = counts(warehouse)
     assert got["fact_report"] == 7 and got["raw_report"] == 7 and got["quarantine"] == 2
     assert got["fact_metric"] == audit["facts_loaded"] > 300

@@ -6,6 +6,6 @@ COMMENT ON COLUMN load_audit.files_skipped IS 'Files left out because a publishe
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS quality_issues JSON;
 COMMENT ON COLUMN load_audit.quality_issues IS 'v_quality_issues rows of the reports this run published, counted by check_name (also GX warnings).';
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS stage_seconds JSON;
-COMMENT ON COLUMN load_audit.stage_seconds IS 'Seconds spent per stage (decode, normalize, extract, write, stage, validate, publish), summed over batches; transforms_cpu: the CPU seconds of decode to write, which on a busy machine take less than their wall seconds.';
+COMMENT ON COLUMN load_audit.stage_seconds IS 'Seconds spent per stage (decode, normalize, extract, write, stage, validate, publish), summed over batches; transforms_cpu: the CPU seconds of decode to write, which on a busy machine take less than their wall seconds; quality: the v_quality_issues warnings, run inside publish (publish: the rest of it, recorded in the returned audit only).';
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS extractor_version VARCHAR;
 COMMENT ON COLUMN load_audit.extractor_version IS 'Hash of the extraction code and vocabularies the run used (transforms/*.py, metric_catalog.csv, agency aliases): a backfill redoes the years whose backfill ran with another version.';
