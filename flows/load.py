@@ -272,8 +272,8 @@ CHUNK_BATCHES = 8
 
 def chunks(n_batches: int, slots: int) -> list[range]:
     """Batch indexes 0..n_batches-1 grouped into one extract task run each. In a worker process a task run
-    costs ~0.3 s of Prefect's own setup however small it is (settings, API client, TLS context: ~12 s of a
-    100k load as one run per batch), so with `slots` > 1 the batches go in guided chunks: each a
+    costs ~0.3 s of Prefect's own setup however small it is (settings, API client, TLS context: ~15 s of a
+    100k load on 2 workers as one run per batch), so with `slots` > 1 the batches go in guided chunks: each a
     1/(2*slots) share of those not yet handed out, from one to CHUNK_BATCHES batches, so the last ones, single
     batches, even out the workers' ends. In process (slots 1) a task run costs ~5 ms: one batch a run."""
     out, start = [], 0
