@@ -77,3 +77,18 @@ def test_agency_place_wins_over_text():
 
 def test_dataset_loaded():
     assert division_count() > 3000
+
+
+@pytest.mark.parametrize("agency,text,expected", [
+    # OCR wrote 沐 for 沭: one confusable read back names one county
+    ("沐阳县人民政府", "沐阳县人民政府2025年报告", ("江苏省", "宿迁市", "沭阳县")),
+    # no confusable character: nothing
+    ("木阳县人民政府", "木阳县人民政府2025年报告", (None, None, None)),
+    # a township's body: the county written right before the township in an address
+    ("沙塘镇人民政府", "地址:开平市沙塘镇圩东路1号", ("广东省", "江门市", "开平市")),
+    # the township without a division before it: nothing
+    ("沙塘镇人民政府", "地址:沙塘镇圩东路1号", (None, None, None)),
+])
+def test_region_read_back_and_township(agency, text, expected):
+    place = resolve_region(agency, text)
+    assert (place.province, place.city, place.county) == expected

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from transforms import region
+from transforms import agency_name, region
 from transforms.numbers import small_numeral, year_from_numeral
 
 _REPORT_WORDS = r"(年度报告|工作年度报告|年报|工作总结|总结报告|总结|报告|汇报)"
@@ -24,9 +24,8 @@ _NOT_PUBLISHED_AFTER = "采集成"
 _PERIOD = re.compile(r"统计(期限|时限|时间|区间)[^。\n]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"(\d{4})\s*年度")
-_AGENCY_SUFFIX = (r"(局|委员会|委|办公室|办公厅|政府|人民政府|厅|院|中心|所|站|处|部|署|会|队|办|馆|公司"
-                  r"|街道|镇|乡|县|市|区|旗|州|盟)")
-_AGENCY_END = re.compile(_AGENCY_SUFFIX + "$")
+# A year that opens a sentence of the overview (`2019年,我乡明确专人…`): the year the report looks back on.
+_YEAR_OPENS = re.compile(r"(?:^|[。；;])\s*(\d{4})\s*年\s*[,，]", re.M)
 _REPORT_WORD = re.compile(_REPORT_WORDS)
 _REPORT_WORD_END = re.compile(_REPORT_WORDS + "$")
 _TITLE_TAIL = re.compile(r"[一-鿿]{1,10}")
@@ -40,6 +39,8 @@ _AGENCY_LINE = re.compile(r"[一-鿿()（）]{2,60}")
 _YEAR_FIRST = re.compile(rf"(关于)?\s*(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息|政务|信息公开)")
 # A piece of a wrapped title: words, numbers and brackets, no field separator (`：`, `|`).
 _TITLE_PART = re.compile(r"[\w\s()（）《》〔〕“”、—-]+")
+_TOPIC = re.compile(r"政府信息公开|政务公开|信息公开")
+_DEEP_TITLE_CHARS = 20_000
 _FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,60})")
 
 
@@ -68,7 +69,7 @@ def _names_report(line: str) -> bool:
 def _agency_line(line: str) -> bool:
     """A line with nothing but an agency's name (`泰安市民政局`, `…局关于`), not a site's (`…门户网站`)."""
     name = _LINK_WORD_END.sub("", line)
-    return bool(_AGENCY_LINE.fullmatch(name)) and bool(_AGENCY_END.search(name)) and not name.endswith("网站")
+    return bool(_AGENCY_LINE.fullmatch(name)) and agency_name.body_type(name) is not None and not name.endswith("网站")
 
 
 def _with_agency(lines: list[str], at: int, title: str) -> str:
@@ -97,7 +98,22 @@ def find_title(text: str) -> str | None:
         joined = line + lines[i + 1]
         if _names_report(joined):
             return joined
+    deep = _deep_title(text)
+    if deep:
+        return deep[0]
     return lines[0] if lines else None
+
+
+def _deep_title(text: str) -> tuple[str, int] | None:
+    """A page whose first lines are scripts or menus (a report inside a JavaScript string): the first line
+    further down that names a disclosure report with its year, and where it starts."""
+    pos = 0
+    for line in text[:_DEEP_TITLE_CHARS].split("\n"):
+        stripped = line.strip()
+        if _TOPIC.search(stripped) and _names_report(stripped) and _TITLE_PART.fullmatch(stripped):
+            return stripped, pos + line.index(stripped)
+        pos += len(line) + 1
+    return None
 
 
 def year_of_title(title: str | None) -> int | None:
@@ -111,19 +127,28 @@ def year_of_title(title: str | None) -> int | None:
 
 
 def find_report_year(text: str, title: str | None) -> int | None:
-    """The covered year: the statistics period, else the title's year, else an early `N年度`."""
+    """The covered year: the statistics period, else the title's year, else an early `N年度`, else the year
+    an early sentence opens with."""
     m = _PERIOD.search(text)
     if m:
         return int(m.group(2))
     y = year_of_title(title)
     if y:
         return y
-    m = _YEAR_DU.search(text[:1500])
+    m = _YEAR_DU.search(text[:1500]) or _YEAR_OPENS.search(text[:1500])
     return int(m.group(1)) if m else None
 
 
 def find_published_on(text: str) -> str | None:
-    head = text[:3000]
+    """The page's publication field in its head, or next to a title found further down (a page whose head
+    is scripts or menus)."""
+    found = _published_field(text[:3000])
+    if found is None and (deep := _deep_title(text)) and deep[1] >= 3000 - 200:
+        found = _published_field(text[deep[1]:deep[1] + 3000])
+    return found
+
+
+def _published_field(head: str) -> str | None:
     m = _PUBLISHED_FIELD.search(head)
     while m and m.start() > 0 and head[m.start() - 1] in _NOT_PUBLISHED_AFTER:
         m = _PUBLISHED_FIELD.search(head, m.start() + 1)
@@ -168,12 +193,12 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     before = _LINK_WORD_END.sub("", title[:m.start()].strip())
     before = _UP_TO_COLON.sub("", before)
-    if len(before) >= 2 and _AGENCY_END.search(before):
+    if len(before) >= 2 and agency_name.body_type(before):
         return before
     after = title[m.end():]
     after = after.removeprefix("度")
     m2 = _AGENCY_BEFORE_TOPIC.match(after)
-    if m2 and _AGENCY_END.search(m2.group(1)):
+    if m2 and agency_name.body_type(m2.group(1)):
         return m2.group(1)
     return before or None
 
@@ -181,9 +206,28 @@ def agency_from_title(title: str | None) -> str | None:
 def agency_from_fields(text: str) -> str | None:
     for m in _FIELD_AGENCY.finditer(text[:3000]):
         name = m.group(2)
-        if _AGENCY_END.search(name):
+        if agency_name.body_type(name):
             return name
     return None
+
+
+def find_agency(text: str, title: str | None) -> str | None:
+    """The reporting body as written, from the best evidence that passes agency_name's structural check:
+    the title, else the page's source field, a header line of its own, a signature line, or a township the
+    report calls 我乡. A later candidate that names the same body more fully replaces the title's."""
+    lines = [ln.strip() for ln in text.split("\n", 12)[:12] if ln.strip()]
+    tail = [ln.strip() for ln in text[-600:].split("\n") if ln.strip()][-6:]
+    candidates = [
+        agency_name.validated(agency_from_title(title)),
+        agency_name.validated(agency_from_fields(text)),
+        agency_name.from_lines(lines[:6]),
+        agency_name.from_lines(tail[::-1]),
+    ]
+    written = next((c for c in candidates if c), None)
+    if written is None:
+        return agency_name.from_self_reference(text)
+    fuller = next((c for c in candidates if agency_name.more_specific(written, c)), None)
+    return fuller or written
 
 
 def expand_agency(agency: str, text: str) -> str:
@@ -209,10 +253,7 @@ def extract_metadata(text: str) -> Metadata:
     meta.published_on = find_published_on(text)
     meta.signed_on, flags = find_signed_on(text, meta.report_year)
     meta.flags.extend(flags)
-    written = agency_from_title(meta.title)
-    field_name = agency_from_fields(text)
-    if not written or (field_name and field_name.endswith(written) and len(field_name) > len(written)):
-        written = field_name or written
+    written = find_agency(text, meta.title)
     meta.agency_as_written = written
     meta.agency = expand_agency(written, text) if written else None
     if meta.report_year and meta.published_on and meta.published_on <= f"{meta.report_year}-12-31":

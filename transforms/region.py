@@ -5,11 +5,13 @@ read as a data file: `import cpca` would run pkg_resources and load pandas/jieba
 
 from __future__ import annotations
 
+import csv
 import functools
 import importlib.util
 import pathlib
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 import polars as pl
 
@@ -30,6 +32,7 @@ _ORGAN = re.compile(
     r"|乡村|数据|政务|行政|监察|法院|中级|检察|公共资源|国资|招商|投资|开发区|高新|经开|办公|政法|编办|机构编制)"
 )
 _LEVEL_HINTS = "省市州县区盟旗"
+_TOWNSHIP = re.compile(r"[一-鿿]{2,6}?(镇|乡|街道|苏木)")
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,27 @@ def _descend(s: str, pos: int, codes: tuple[str, ...], idx: _Index) -> tuple[tup
         codes, pos = tuple(best[name]), pos + len(name)
 
 
+@functools.cache
+def _confusables() -> dict[str, str]:
+    """Characters OCR writes for a place name's own (沐 for 沭): vocab/place_confusables.csv."""
+    with resources.files("transforms").joinpath("vocab", "place_confusables.csv").open(encoding="utf-8") as fh:
+        return {r["written"]: r["official"] for r in csv.DictReader(fh)}
+
+
+def _read_back(agency: str, idx: _Index) -> tuple[str, ...]:
+    """An agency whose leading place is no division as written (沐阳县人民政府, OCR'd): the one division that
+    a single confusable character's correction names at its start (沭阳县), else nothing."""
+    found = set()
+    for i, ch in enumerate(agency[:12]):
+        official = _confusables().get(ch)
+        if official:
+            fixed = agency[:i] + official + agency[i + 1:]
+            hits = _find(fixed, idx, anchored=True)
+            if hits and hits[0][0] == 0 and hits[0][1] > i and len(hits[0][2]) >= 3:
+                found.add(hits[0][2])
+    return idx.full[found.pop()] if len(found) == 1 else ()
+
+
 def _from_agency(agency: str, idx: _Index) -> tuple[str, ...]:
     hits = _find(agency, idx, anchored=True)
     if hits and hits[0][0] == 0:
@@ -178,7 +202,7 @@ def _from_agency(agency: str, idx: _Index) -> tuple[str, ...]:
         elif hits:
             codes, end = idx.full[hits[0][2]], hits[0][1]
         else:
-            return ()
+            return _read_back(agency, idx)
     return _descend(agency, end, codes, idx)[0]
 
 
@@ -223,8 +247,15 @@ def _from_text(agency: str, text: str, idx: _Index) -> tuple[str, ...]:
         # 2. A place on the same line as the agency's name: 主办:泰安市人民政府 承办:市机关事务管理局.
         lines = [ln for w in windows for ln in w.splitlines() if agency in ln]
         tiers.append([idx.full[name] for ln in lines for _, _, name in _find(ln, idx) if fits(name)])
+    township = _TOWNSHIP.match(agency)
+    if township and township.group() not in idx.full:
+        # 3. A township's body (沙塘镇人民政府): the division written right before the township anywhere in the
+        #    text (地址:开平市沙塘镇圩东路1号).
+        name_at = township.group()
+        tiers.append([idx.full[name] for ln in text.splitlines() if name_at in ln
+                      for _, e, name in _find(ln, idx) if ln.startswith(name_at, e)])
     if not agency:
-        # 3. No agency at all: the title line names the reporting place (2012年阿尔山市政务公开…总结). Not used when
+        # 4. No agency at all: the title line names the reporting place (2012年阿尔山市政务公开…总结). Not used when
         #    an agency is known but absent from the title, whose place may be another body's (a mis-extracted agency).
         title = next((ln.strip() for ln in text[:_HEAD].splitlines() if ln.strip()), "")[:80]
         tiers.append([idx.full[name] for _, _, name in _find(title, idx) if fits(name)])
