@@ -71,7 +71,7 @@ COLUMNS: dict[str, list[str]] = {
     "fact_report": ["report_id", "agency_id", "agency_as_written", "report_year", "published_on", "signed_on",
                     "script", "layout", "title", "normalized_text", "flags", "source_path", "run_id"],
     "fact_metric": ["report_id", "agency_id", "report_year", "metric_code", "breakdown", "value", "unit",
-                    "qualifier", "span_start", "span_end", "evidence"],
+                    "qualifier", "span_start", "span_end", "evidence", "rule", "page"],
     "dim_agency": ["agency_id", "agency_name", "province", "city", "county", "level", "division_code"],
     "quarantine": ["sha256", "source_path", "reason", "run_id", "quarantined_at"],
 }

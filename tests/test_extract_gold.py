@@ -34,7 +34,7 @@ def test_contract_shape(records):
     for r in records:
         assert tuple(r) == CONTRACT_FIELDS
         for m in r["metrics"]:
-            assert set(m) == {"code", "breakdown", "value", "unit", "qualifier", "span", "text"}
+            assert set(m) == {"code", "breakdown", "value", "unit", "qualifier", "span", "text", "rule", "page"}
 
 
 def _floors() -> dict[str, dict[str, int]]:

@@ -1,4 +1,5 @@
-"""Bytes -> text. Records the encoding used, or rejects the file with a short reason.
+"""Bytes -> text. Records the encoding used (or the document format: pdf, docx, doc, wps; see documents.py),
+or rejects the file with a short reason.
 
 Encodings seen in the wild: UTF-8 (with or without BOM), GB18030 (a superset of GBK/GB2312), Big5 and UTF-16.
 UTF-8 is tried strictly first because it is the common case and a strict UTF-8 decode is almost never
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 import polars as pl
 from charset_normalizer import from_bytes
+
+from transforms import documents
 
 # Magic numbers of binary formats that are commonly renamed to .txt by scrapers.
 _BINARY_MAGIC = (
@@ -77,6 +80,12 @@ def decode_bytes(data: bytes) -> Decoded:
 
     if not data.strip():
         return reject("empty_file")
+    fmt = documents.kind(data)
+    if fmt:
+        try:
+            return Decoded(digest, size, documents.document_text(data, fmt), fmt, None)
+        except documents.DocumentError as exc:
+            return reject(str(exc))
     kind = _binary_kind(data)
     if kind:
         return reject(f"binary_file: {kind}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import gc
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -38,8 +40,21 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     return list(first.values())
 
 
-def extract_report(text: str) -> dict[str, Any]:
-    """Every metadata field and fact of one normalized report (the contract's fields after `script`)."""
+PAGED_ENCODINGS = ("pdf", "docx", "doc", "wps", "ocr")  # documents whose text keeps its page breaks as \f
+
+
+def _page_finder(text: str, paged: bool) -> Callable[[int], int | None]:
+    """offset -> 1-based page, counting the form feeds before it; None for text that has no pages."""
+    if not paged:
+        return lambda _offset: None
+    breaks = [i for i, ch in enumerate(text) if ch == "\f"] if "\f" in text else []
+    return lambda offset: bisect.bisect_right(breaks, offset) + 1
+
+
+def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
+    """Every metadata field and fact of one normalized report (the contract's fields after `script`).
+    `paged`: the text came from a paged document (PDF, Word), so each fact gets the page it stands on."""
+    page_of = _page_finder(text, paged)
     meta = extract_metadata(text)
     flags = list(meta.flags)
     standard = tables.is_standard_layout(text)
@@ -72,8 +87,9 @@ def extract_report(text: str) -> dict[str, Any]:
         "metrics": [
             {"code": code, "breakdown": breakdown,
              "value": int(value) if float(value).is_integer() else value,  # JSON numbers as written: 11, not 11.0
-             "unit": unit, "qualifier": qualifier, "span": [start, end], "text": text[start:end]}
-            for code, breakdown, value, unit, qualifier, start, end in merge_facts(facts)
+             "unit": unit, "qualifier": qualifier, "span": [start, end], "text": text[start:end],
+             "rule": rule, "page": page_of(start)}
+            for code, breakdown, value, unit, qualifier, start, end, rule in merge_facts(facts)
         ],
         "flags": sorted(set(flags)),
     }
@@ -109,7 +125,7 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
                                      "division_code", "report_year", "published_on", "signed_on", "layout")))
         record.update(metrics=[], flags=[])
     else:
-        record.update(extract_report(row["norm_text"]))
+        record.update(extract_report(row["norm_text"], paged=row["encoding"] in PAGED_ENCODINGS))
     return record
 
 

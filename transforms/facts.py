@@ -17,3 +17,4 @@ class Fact(NamedTuple):  # immutable like a frozen dataclass, and several times 
     qualifier: str     # one of QUALIFIERS
     start: int         # [start, end) of the evidence in the normalized text
     end: int
+    rule: str = ""     # the rule or parser that produced it (`table3:row`, `prose:proactive.total`): for audit

@@ -294,7 +294,8 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
             code = classify(fig.label, fig.unit, fig.context, fig.tail)
             if _is_category(fig, code, in_list):
                 facts.append(Fact("proactive.category", _bare_noun(fig.label), fig.value,
-                                  units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end))
+                                  units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end,
+                                  "prose:proactive.category"))
                 in_list, list_end = True, s_end
                 continue
             # `共发布信息245条，其中…` (or `…145条。其中，…` in the next sentence) opens a list of categories.
@@ -306,7 +307,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 continue
             unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
             facts.append(Fact(code, _breakdown(code, fig), _catalog_value(code, fig, units), unit, fig.qualifier,
-                              fig.start, fig.end))
+                              fig.start, fig.end, f"prose:{code}"))
     return facts
 
 
@@ -380,13 +381,14 @@ def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
         mult = m.group("mult") or ""
         catalog_unit = units.get(code, written)
         amount = to_catalog_unit(value, written, mult, catalog_unit) if catalog_unit in ("万元", "元") else value
-        facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end()))
+        facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end(), "stat_row:label"))
     for m in _rows(text, _SLASH.finditer(text), _COMPOUND_ROW, _ends_in_headcount):
         label = m.group("label")
         for v, u in ((m.group("v1"), m.group("u1")), (m.group("v2"), m.group("u2"))):
             code = classify(label, u, label)
             if code and code != "skip":
-                facts.append(Fact(code, "", float(v), units.get(code, u), "exact", m.start("label"), m.end()))
+                facts.append(Fact(code, "", float(v), units.get(code, u), "exact", m.start("label"), m.end(),
+                                  "stat_row:compound"))
     return facts
 
 
@@ -424,5 +426,5 @@ def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
             m = next((m for m in pattern.finditer(s) if not (not_subject and not_subject.match(s, m.end()))), None)
             if m:
                 facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none", start + m.start(),
-                                  start + m.end()))
+                                  start + m.end(), f"zero:{code}"))
     return facts

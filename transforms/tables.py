@@ -194,9 +194,10 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-def _fact(code: str, breakdown: str, cell: _Cell, value: float | None = None) -> Fact:
+def _fact(code: str, breakdown: str, cell: _Cell, rule: str, value: float | None = None) -> Fact:
     """A table fact: unit from the catalog, qualifier exact, span = the line the value was written on."""
-    return Fact(code, breakdown, cell.value if value is None else value, _unit(code), "exact", cell.start, cell.end)
+    return Fact(code, breakdown, cell.value if value is None else value, _unit(code), "exact", cell.start, cell.end,
+                rule)
 
 
 @functools.cache
@@ -593,11 +594,14 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
         return tab
 
     placed, unplaced = _place(rows, fmt, lambda p: _t3_check(table(p), fmt))
+    fmt_from_stream = False
     if not placed and len(rows) > 1 and (stream := _stream_rows(region, ncols)):
         placed, unplaced = _place(stream, 2021 if len(stream) == 25 else 2019, lambda p: (0, 0))
         fmt = 2021 if len(stream) == 25 else 2019
         slots = SLOTS[fmt]
+        fmt_from_stream = True
     facts: list[Fact] = []
+    rule = "table3:stream" if fmt_from_stream else "table3:row"
     partial: list[tuple[str, list[_Cell]]] = []
     for slot, row in sorted(placed.items()):
         code = slots[slot]
@@ -608,14 +612,14 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
         unit = _unit(code)
         for (value, _, line_start, line_end), breakdown in zip(cells, layout, strict=True):
             if breakdown is not None and value is not None and value >= 0:
-                facts.append(Fact(code, breakdown, value, unit, "exact", line_start, line_end))  # _fact, inlined
+                facts.append(Fact(code, breakdown, value, unit, "exact", line_start, line_end, rule))  # _fact inlined
     # PDF rows that lost their blank cells: only the last value is placeable, as 总计, and only when every
     # such row's last value is the sum of the others (the total column is written throughout).
     if partial:
         sums_hold = all(len(c) >= 2 and all(x.value is not None for x in c)
                         and _close(sum(x.value for x in c[:-1]), c[-1].value) for _, c in partial)  # type: ignore[misc]
         if sums_hold and any(c[-1].value for _, c in partial):
-            facts.extend(_fact(code, "", cells[-1]) for code, cells in partial)
+            facts.extend(_fact(code, "", cells[-1], "table3:total_only") for code, cells in partial)
     return _T3(facts, _t3_check(table(placed), fmt)[0], unplaced, bool(partial), end)
 
 
@@ -726,7 +730,7 @@ def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
             code = f"{row.code}.{name}"
             value = _t2_value(code, cell, scale)
             if value is not None:
-                facts.append(_fact(code, "", cell, value))
+                facts.append(_fact(code, "", cell, "table2:row", value))
     if deficient and len(deficient) == len(loose):
         for (key, cells), (extra, note) in zip(deficient, loose, strict=True):
             if _NOTE_REPEALED.search(note):
@@ -737,7 +741,7 @@ def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
                 continue  # which cell went missing is unknown: no guess
             for name, cell in zip(order, [*cells, extra], strict=True):
                 if cell.value is not None and cell.value >= 0:
-                    facts.append(_fact(f"{key}.{name}", "", cell))
+                    facts.append(_fact(f"{key}.{name}", "", cell, "table2:row"))
     return facts
 
 
@@ -779,7 +783,7 @@ def _parse_t4(lines: list[_Line]) -> tuple[list[Fact], int]:
             cells = _t4_cells(lines[i + 1:])
             if cells is None:
                 continue
-            facts = [_fact(code, "", c) for code, c in zip(T4_CODES, cells, strict=True)
+            facts = [_fact(code, "", c, "table4:row") for code, c in zip(T4_CODES, cells, strict=True)
                      if c.value is not None and c.value >= 0]
             fails = 0
             for g in range(3):

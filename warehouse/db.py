@@ -100,7 +100,8 @@ REPORT_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "agency_as_writ
                  "flags": pl.List(pl.String), "source_path": pl.String, "run_id": pl.String}
 METRIC_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "report_year": pl.Int32, "metric_code": pl.String,
                  "breakdown": pl.String, "value": pl.Float64, "unit": pl.String, "qualifier": pl.String,
-                 "span_start": pl.Int32, "span_end": pl.Int32, "evidence": pl.String}
+                 "span_start": pl.Int32, "span_end": pl.Int32, "evidence": pl.String,
+                 "rule": pl.String, "page": pl.Int32}
 QUARANTINE_SCHEMA = {"sha256": pl.String, "source_path": pl.String, "reason": pl.String, "run_id": pl.String,
                      "quarantined_at": pl.Datetime("us")}
 SOURCE_FILE_SCHEMA = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String,
@@ -162,7 +163,8 @@ def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetim
         "breakdown": [f["breakdown"] for f in facts], "value": [float(f["value"]) for f in facts],
         "unit": [f["unit"] for f in facts], "qualifier": [f["qualifier"] for f in facts],
         "span_start": [f["span"][0] for f in facts], "span_end": [f["span"][1] for f in facts],
-        "evidence": [f["text"] for f in facts],
+        "evidence": [f["text"] for f in facts], "rule": [f["rule"] for f in facts],
+        "page": [f["page"] for f in facts],
     }
     quarantine = _frame({
         "sha256": [r["sha256"] or "" for r in bad], "source_path": [r["source"] for r in bad],

@@ -103,7 +103,9 @@ CREATE TABLE IF NOT EXISTS fact_metric (
     qualifier    VARCHAR NOT NULL,
     span_start   INTEGER NOT NULL,
     span_end     INTEGER NOT NULL,
-    evidence     VARCHAR NOT NULL
+    evidence     VARCHAR NOT NULL,
+    rule         VARCHAR,
+    page         INTEGER
     -- Unique on (report_id, metric_code, breakdown, value), enforced by validation (GX) and by publish.sql
     -- replacing a report's rows whole, not by a PRIMARY KEY: DuckDB keeps such an index in memory, and for
     -- millions of facts it outgrows the writer's memory limit (a 7M-fact insert fails at 1 GB).
@@ -120,6 +122,8 @@ COMMENT ON COLUMN fact_metric.qualifier IS 'exact, at_least (多/余/以上), ap
 COMMENT ON COLUMN fact_metric.span_start IS 'Start offset (characters) of evidence in fact_report.normalized_text.';
 COMMENT ON COLUMN fact_metric.span_end IS 'End offset (exclusive) of evidence in fact_report.normalized_text.';
 COMMENT ON COLUMN fact_metric.evidence IS 'The normalized text fragment the figure came from.';
+COMMENT ON COLUMN fact_metric.rule IS 'The rule or parser that produced the figure (table3:row, prose:proactive.total, zero:requests.received); null for rows loaded before rules were recorded.';
+COMMENT ON COLUMN fact_metric.page IS '1-based page of a PDF or Word report the figure stands on; null for text and HTML reports.';
 
 CREATE TABLE IF NOT EXISTS quarantine (
     sha256          VARCHAR NOT NULL,
