@@ -528,3 +528,22 @@ def test_2019_coercion_change_may_be_negative() -> None:
     text = T2_2019.replace("| 行政强制 | 2 |  | 3 |", "| 行政强制 | 2 | -1 | 3 |")
     facts, _ = parse_standard_tables(text)
     assert ("coercion.items_change", "", -1.0) in triples(facts)
+
+
+@pytest.mark.parametrize("text,codes", [
+    # the label wrapped around its values line (pdftotext -layout of a 2021 template)
+    ("5.要求行政机关确认或重新出\n1 0 0 0 0 0 1\n具已获取信息",
+     ["requests.not_processed.confirmation", None]),
+    # the label's first piece alone, the values beside its second piece
+    ("1、申请人无正当理由逾期不补\n正、行政机关不再处理其政府信 67 3 0 0 1 0 71",
+     ["requests.other.no_correction"]),
+    # a piece that opens with an ordinal opens a row of its own: no join
+    ("1、申请人无正当理由\n2.重复申请 25 0 0 0 0 0 25", [None, "requests.not_processed.repeat"]),
+    # a label that names its row alone is left as it is
+    ("2.重复申请 25 0 0 0 0 0 25\n3.要求提供公开出版物 0 0 0 0 0 0 0",
+     ["requests.not_processed.repeat", "requests.not_processed.publication"]),
+])
+def test_wrapped_labels(text, codes):
+    from transforms import tables
+    pairs = tables._wrapped_labels(tables._lines(text), tables.t3_label_code)
+    assert [code for _, code in pairs] == codes

@@ -234,14 +234,46 @@ class _Row:
     cells: list[_Cell] = field(default_factory=list)
 
 
+# A row label's own start (`5.`, `（六）`, `1、`): a piece that starts so opens a row, it continues none.
+_ORDINAL_START = re.compile(r"\s*[（(]?[一二三四五六七八九十\d]{1,2}[）)、.．]")
+
+
+def _wrapped_labels(lines: Sequence[_Line], match: Callable[[str], str | None]
+                    ) -> list[tuple[_Line, str | None]]:
+    """Each line with the row code its label names. A PDF wraps a long label inside its cell, and text
+    extraction writes the pieces on lines of their own, the values beside one of them or on a line between:
+    `1、…逾期不补` + `正、…其政府信 67 3 …`, or `5.要求…重新出` + `1 0 0 …` + `具已获取信息`. A label piece that
+    names no row is joined to the next piece when the two together name one that neither names alone."""
+    out: list[tuple[_Line, str | None]] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        code = match(ln.label) if ln.labels else None
+        if code is None and ln.labels and not ln.has_values and i + 1 < len(lines):
+            nxt = lines[i + 1]
+            if (nxt.labels and not _ORDINAL_START.match(nxt.label) and match(nxt.label) is None
+                    and (joined := match(ln.label + nxt.label))):
+                out.append((nxt, joined) if nxt.has_values else (ln, joined))
+                i += 2
+                continue
+            after = lines[i + 2] if i + 2 < len(lines) else None
+            if (not nxt.labels and nxt.has_values and after is not None and after.labels and not after.has_values
+                    and not _ORDINAL_START.match(after.label) and (joined := match(ln.label + after.label))):
+                out += [(ln, joined), (nxt, None)]
+                i += 3
+                continue
+        out.append((ln, code))
+        i += 1
+    return out
+
+
 def _build_rows(lines: Sequence[_Line], match: Callable[[str], str | None],
                 width: Callable[[str | None], int]) -> list[_Row]:
     """Group lines into value rows: a label-only line takes the values on the lines below it, and lines of
     bare numbers continue a row that is still short of its cells (one-cell-per-line flattening)."""
     rows: list[_Row] = []
     cur: _Row | None = None
-    for ln in lines:
-        code = match(ln.label) if ln.labels else None
+    for ln, code in _wrapped_labels(lines, match):
         if not ln.has_values:
             if code is not None:
                 cur = _Row(code, 1)
