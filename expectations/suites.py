@@ -79,7 +79,7 @@ NOT_NULL: dict[str, list[str]] = {
     "raw_report": COLUMNS["raw_report"],
     "fact_report": ["report_id", "agency_id", "script", "layout", "normalized_text", "flags", "source_path",
                     "run_id"],
-    "fact_metric": [c for c in COLUMNS["fact_metric"] if c != "report_year"],
+    "fact_metric": [c for c in COLUMNS["fact_metric"] if c not in ("report_year", "page")],  # page: PDF/Word only
     "dim_agency": ["agency_id", "agency_name", "level"],
     "quarantine": COLUMNS["quarantine"],
 }

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect}"
-.venv/bin/govreport load examples/reports --db data/govreport.duckdb
+# examples/reports (the seven sample reports) and examples/real (real reports of every kind, a PDF among them)
+.venv/bin/govreport load examples --db data/govreport.duckdb

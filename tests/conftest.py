@@ -12,7 +12,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 import pytest  # noqa: E402
 
-EXAMPLES = ROOT / "examples" / "reports"
+EXAMPLES = ROOT / "examples" / "reports"  # the sample warehouse's seven reports: tests assert its figures
+REAL = ROOT / "examples" / "real"          # more real reports of every kind, scored against their gold
 GOLD = pathlib.Path(__file__).resolve().parent / "fixtures" / "gold"
 
 

@@ -24,6 +24,7 @@ from transforms.metadata import find_agency
     ("我乡", False),
     ("全县", False),
     ("各乡镇", False),
+    ("桂林市龙胜各族自治县科学技术局", True),   # 各 of 各族 is no distributive
     ("中国上海门户网站", False),
     ("市政府信息公开工作年度报告", False),
     ("上海市(科学技术委员会", False),        # unpaired bracket
@@ -58,6 +59,7 @@ def test_from_self_reference(text, name):
 
 @pytest.mark.parametrize("name,other,fuller", [
     ("市民政局", "亳州市民政局", True),
+    ("县市场监督管理局", "咸阳市彬县市场监督管理局", True),   # a bare level word completed by its place
     ("建新镇", "遂溪县建新镇人民政府", True),
     ("建新镇", "建新镇人民政府", True),
     ("民政局", "民政局办公室", False),          # a unit inside the body is another body

@@ -26,7 +26,7 @@ def test_big5_traditional_text():
 @pytest.mark.parametrize("data,reason", [
     (b"", "empty_file"),
     (b"   \n  ", "empty_file"),
-    (b"%PDF-1.7 binary", "unreadable_pdf: PdfminerException"),  # read as a PDF now; this one is broken
+    (b"%PDF-1.7 binary", "unreadable_pdf: No /Root object! - Is this really a PDF?"),  # read as a PDF: a broken one
     (b"\x89PNG\r\n\x1a\n....", "binary_file: png"),
     ("政务公开".encode() * 10 + "报".encode()[:2], "undecodable: truncated utf-8 sequence at byte 120"),
 ])

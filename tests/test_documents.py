@@ -6,12 +6,12 @@ import zipfile
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import REAL
 from transforms import documents
 from transforms.decode import decode_bytes
 from transforms.extract import extract_report
 
-PDF = EXAMPLES / "022_huaian_gov_2024.pdf"
+PDF = REAL / "022_huaian_gov_2024.pdf"
 
 
 def _zip(files: dict[str, str]) -> bytes:

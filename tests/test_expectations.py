@@ -44,7 +44,7 @@ def metric(report_id: str, text: str, code: str, value: float, evidence: str, *,
     start, end = span(text, evidence)
     return {"report_id": report_id, "agency_id": agency, "report_year": year, "metric_code": code,
             "breakdown": breakdown, "value": value, "unit": unit, "qualifier": qualifier,
-            "span_start": start, "span_end": end, "evidence": evidence}
+            "span_start": start, "span_end": end, "evidence": evidence, "rule": f"prose:{code}", "page": None}
 
 
 def clean_rows() -> dict[str, list[dict]]:

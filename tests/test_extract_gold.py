@@ -7,7 +7,7 @@ import json
 import pytest
 
 from flows.cli import CONTRACT_FIELDS, main
-from tests.conftest import EXAMPLES, GOLD
+from tests.conftest import EXAMPLES, GOLD, REAL
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +26,13 @@ def records():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["extract", str(EXAMPLES)]) == 0
+        assert main(["extract", str(REAL)]) == 0
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def test_contract_shape(records):
-    assert [r["source"].rsplit("/", 1)[-1] for r in records] == sorted(p.name for p in EXAMPLES.iterdir())
+    names = [r["source"].rsplit("/", 1)[-1] for r in records]
+    assert names == sorted(p.name for p in EXAMPLES.iterdir()) + sorted(p.name for p in REAL.iterdir())
     for r in records:
         assert tuple(r) == CONTRACT_FIELDS
         for m in r["metrics"]:

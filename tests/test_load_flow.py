@@ -55,7 +55,7 @@ def test_load_publishes_validates_and_quarantines(prefect_harness, inbox, tmp_pa
     assert got["fact_metric"] == audit["facts_loaded"] > 300
     con = duckdb.connect(str(warehouse), read_only=True)
     reasons = dict(con.execute("SELECT regexp_extract(source_path, '[^/]+$'), reason FROM quarantine").fetchall())
-    assert reasons == {"empty.txt": "empty_file", "scan.txt": "binary_file: pdf"}
+    assert reasons == {"empty.txt": "empty_file", "scan.txt": "unreadable_pdf: No /Root object! - Is this really a PDF?"}
     # Provenance: every evidence string is exactly the span of the stored normalized text.
     bad_spans = con.execute("""SELECT count(*) FROM fact_metric m JOIN fact_report r USING (report_id)
                            WHERE substring(r.normalized_text, m.span_start + 1, m.span_end - m.span_start)
@@ -116,7 +116,7 @@ def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, mo
         for r in records:
             if r["status"] == "ok":
                 r["metrics"].append({"code": "requests.received", "breakdown": "", "value": -5, "unit": "件",
-                                     "qualifier": "exact", "span": [0, 1], "text": r["normalized_text"][:1]})
+                                     "qualifier": "exact", "span": [0, 1], "text": r["normalized_text"][:1], "rule": "test:injected", "page": None})
         return records
 
     monkeypatch.setattr(load_module, "extract_records", corrupting)

@@ -111,7 +111,9 @@ def more_specific(name: str, other: str | None) -> bool:
     遂溪县建新镇人民政府 for 建新镇."""
     if not other or other == name or name not in other:
         return False
-    head, _, tail = other.partition(name)
+    if other.endswith(name) and name[0] in _LEVELS:  # 县市场监督管理局 -> 咸阳市彬县市场监督管理局
+        return True
+    head, _, tail = other.rpartition(name)
     if head and head[-1] not in _LEVELS:
         return False
     return tail == "" or (tail in ("人民政府", "政府") and body_type(name) in _PLACE_TYPES)

@@ -42,6 +42,12 @@ def kind(data: bytes) -> str | None:
     return None
 
 
+def _why(exc: Exception) -> str:
+    """A library's error as a one-line quarantine reason."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:120] if lines else type(exc).__name__
+
+
 def _cell(text: str | None) -> str:
     """A table cell on one line: a PDF wraps a long label inside its cell, and `|` would split it."""
     return "".join((text or "").split()).replace("|", "/")
@@ -79,7 +85,7 @@ def pdf_text(data: bytes) -> str:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = ["\n".join(_page_lines(page)) for page in pdf.pages]
     except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in pdfminer; it is quarantined, not a crash
-        raise DocumentError(f"unreadable_pdf: {type(exc).__name__}") from None
+        raise DocumentError(f"unreadable_pdf: {_why(exc)}") from None
     if not pages:
         raise DocumentError("unreadable_pdf: no pages")
     if sum(len("".join(p.split())) for p in pages) < _MIN_CHARS_PER_PAGE * len(pages):
@@ -94,7 +100,7 @@ def docx_text(data: bytes) -> str:
     try:
         result = mammoth.convert_to_html(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - as for a PDF: a damaged package is quarantined with its reason
-        raise DocumentError(f"unreadable_docx: {type(exc).__name__}") from None
+        raise DocumentError(f"unreadable_docx: {_why(exc)}") from None
     return f"<html><body>{result.value}</body></html>"
 
 
