@@ -10,10 +10,12 @@ Chrome rules remove whole lines that consist of nothing but chrome, so they cann
 from __future__ import annotations
 
 import bisect
+import csv
 import functools
 import html
 import re
 from collections.abc import Callable
+from importlib import resources
 from typing import NamedTuple
 
 import opencc
@@ -274,6 +276,13 @@ def _tidy_whitespace(text: pl.Series) -> pl.Series:
 
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "．": "."}
 
+
+@functools.cache
+def _variants() -> dict[str, str]:
+    """Variant characters OpenCC leaves as they are (谘询 -> 咨询): vocab/variant_characters.csv."""
+    with resources.files("transforms").joinpath("vocab", "variant_characters.csv").open(encoding="utf-8") as fh:
+        return {r["variant"]: r["standard"] for r in csv.DictReader(fh)}
+
 _SENTENCE_END = ("。", "！", "？", "：", "；")
 
 # Document sites cut the text into numbered page fragments (`1、…` `2、…`) that split words.
@@ -416,7 +425,7 @@ def normalize_frame(df: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     script = pl.select(script_expr(pl.lit(n_trad), pl.lit(n_simp))).to_series()
     # OpenCC only where a traditional character occurs: most reports are simplified already.
     text = _map_rows(text, n_trad > 0, to_simplified)
-    text = _apply(text, CHROME_RULES).str.replace_many(_FULLWIDTH)
+    text = _apply(text, CHROME_RULES).str.replace_many(_FULLWIDTH | _variants())
     text = _tidy_whitespace(text)
     # join_page_fragments changes only text with two fragment marks, which polars finds far faster than `re`
     # (its `\d` is Unicode Nd like Python's, in a Unicode version no older: it never finds fewer marks).

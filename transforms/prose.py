@@ -8,10 +8,12 @@ no fact (years, dates, document and phone numbers carry no counting unit, so the
 
 from __future__ import annotations
 
+import csv
 import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from typing import NamedTuple
 
 from transforms.facts import Fact
@@ -106,7 +108,16 @@ RULES: tuple[Rule, ...] = (
 
 # Free-text breakdowns: a list item's noun, a channel, a gazette title.
 _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布了|发布|更新)")
-_CHANNEL = re.compile(r"[一-鿿]{0,6}?(热线|论坛|信箱|留言板|网络问政|问政平台|网站)")
+
+
+def _vocab(name: str, column: str) -> list[str]:
+    with resources.files("transforms").joinpath("vocab", name).open(encoding="utf-8") as fh:
+        return [r[column] for r in csv.DictReader(fh)]
+
+
+# A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
+_CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
+    map(re.escape, sorted(_vocab("consultation_channels.csv", "channel"), key=len, reverse=True))) + ")")
 _TITLE = re.compile(r"《([^》]{1,30})》")
 _YEAR = re.compile(r"(\d{4})年")
 _VERBS = re.compile(r"^(其中|全年|共|累计|另|编发|编印|编辑|出刊|发布|制作|印发|刊发|主动公开|公开|发帖|受理)+")
