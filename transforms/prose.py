@@ -86,16 +86,17 @@ RULES: tuple[Rule, ...] = (
     Rule("hotline.cases", "件", r"受理|收到|反映|投诉|来电|来信", context=r"热线|信箱|电话|12345"),
     Rule("consultations.total", "件|人次|次", r"咨询|求助|问政|留言"),
     Rule("complaints.total", "件", r"申诉"),
-    Rule("requests.partially_granted", "件", r"部分公开$"),
-    Rule("requests.denied", "件", r"不予公开$|不公开$"),
-    Rule("requests.unavailable", "件", r"无法提供$"),
-    Rule("requests.not_processed", "件", r"不予处理$"),
-    Rule("requests.other", "件", r"其他处理$"),
-    Rule("requests.granted", "件", r"予以公开$|同意公开$|全部公开$"),
+    # The outcome words end the label, perhaps with 答复/的 (`不予公开答复 2件`, `无法提供的 10 件`).
+    Rule("requests.partially_granted", "件", r"部分公开(答复)?的?$"),
+    Rule("requests.denied", "件", r"(不予公开|不公开)(答复)?的?$"),
+    Rule("requests.unavailable", "件", r"无法提供(答复)?的?$"),
+    Rule("requests.not_processed", "件", r"不予处理(答复)?的?$"),
+    Rule("requests.other", "件", r"其他处理(答复)?的?$"),
+    Rule("requests.granted", "件", r"(予以公开|同意公开|全部公开)(答复)?的?$"),
     Rule("requests.unavailable.not_held", "件", r"信息不存在"),
     Rule("requests.not_own_duty", "件", r"非本机关|不属于本机关"),
     Rule("requests.carried_in", "件", r"上年(度)?结转"),
-    Rule("requests.carried_out", "件", r"结转下"),
+    Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
     Rule("requests.received", "件", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
     Rule("review.total", "件|起|宗", r"行政复议"),
@@ -107,6 +108,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Free-text breakdowns: a list item's noun, a channel, a gazette title.
+_TRAILING_VERB = re.compile(r"(发布了?|公开了?|更新了?)$")
 _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布了|发布|更新)")
 
 
@@ -254,7 +256,9 @@ def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | 
 
 @functools.lru_cache(maxsize=8192)
 def _bare_noun(label: str) -> str:
-    return _VERBS.sub("", _CATEGORY_LEAD.sub("", label)).strip(" “”\"")
+    """The category noun of a list item: `其中人事信息类` -> 人事信息类; a trailing verb goes first
+    (`政务信息发布 393 条` -> 政务信息), so the leading-verb cut cannot take the whole label."""
+    return _VERBS.sub("", _CATEGORY_LEAD.sub("", _TRAILING_VERB.sub("", label))).strip(" “”\"")
 
 
 def _breakdown(code: str, fig: _Figure) -> str:

@@ -536,6 +536,19 @@ def _stream_rows(lines: Sequence[_Line], ncols: int) -> list[_Row] | None:
     return [_Row(None, 0, cells[i:i + ncols]) for i in range(0, len(cells), ncols)]
 
 
+# Identities an in-order reading must satisfy before it is believed: each row's total column (25 rows) plus
+# the column balances; a handful could hold by chance in a table of zeros.
+_MIN_IDENTITIES = 20
+
+
+def _rows_in_order(lines: Sequence[_Line], ncols: int, n_slots: int) -> list[_Row] | None:
+    """Every line that holds a whole row of values, in order, as unlabeled rows: when there are exactly as
+    many as the template has rows."""
+    rows = [_Row(None, 0, list(ln.cells)) for ln in lines
+            if ln.has_values and len(_trim(ln.cells, ncols)) == ncols]
+    return rows if len(rows) == n_slots else None
+
+
 def _t3_end(lines: list[_Line], first: int) -> int:
     """Index of the line after 表三: after the 结转 row's values, or at the next section / 表四 heading."""
     carried_out = False
@@ -626,14 +639,24 @@ def _parse_t3(lines: list[_Line], t2_format: int | None, heading: int | None, st
         return tab
 
     placed, unplaced = _place(rows, fmt, lambda p: _t3_check(table(p), fmt))
-    fmt_from_stream = False
+    rule = "table3:row"
     if not placed and len(rows) > 1 and (stream := _stream_rows(region, ncols)):
         placed, unplaced = _place(stream, 2021 if len(stream) == 25 else 2019, lambda p: (0, 0))
         fmt = 2021 if len(stream) == 25 else 2019
         slots = SLOTS[fmt]
-        fmt_from_stream = True
+        rule = "table3:stream"
+    elif unplaced or _t3_check(table(placed), fmt)[0]:
+        # Labels that float away from their values (a broken PDF-to-markdown table) misplace rows. When the
+        # value rows, read in order, are exactly the template's rows and every identity then holds, the
+        # template's arithmetic has decoded the table: that reading replaces the labels'.
+        required = [k for k, code in enumerate(slots) if code not in OPTIONAL[fmt]]
+        in_order = _rows_in_order(region, ncols, len(required))
+        if in_order is not None:
+            by_order = dict(zip(required, in_order, strict=True))
+            fails, held = _t3_check(table(by_order), fmt)
+            if not fails and held >= _MIN_IDENTITIES:
+                placed, unplaced, rule = by_order, 0, "table3:order"
     facts: list[Fact] = []
-    rule = "table3:stream" if fmt_from_stream else "table3:row"
     partial: list[tuple[str, list[_Cell]]] = []
     for slot, row in sorted(placed.items()):
         code = slots[slot]
