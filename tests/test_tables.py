@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import pathlib
 import re
 from pathlib import Path
 
@@ -547,3 +548,54 @@ def test_wrapped_labels(text, codes):
     from transforms import tables
     pairs = tables._wrapped_labels(tables._lines(text), tables.t3_label_code)
     assert [code for _, code in pairs] == codes
+
+
+def _t3_rows_of_022() -> list[list[str]]:
+    """表三's 25 value rows (7 columns) of the real 淮安 2024 report, from its pdftotext rendering."""
+    import re as _re
+    text = (pathlib.Path(__file__).resolve().parent.parent / "examples" / "real"
+            / "023_huaian_gov_2024_pdftotext.txt").read_text(encoding="utf-8")
+    start = text.index("本年新收")
+    rows = []
+    for line in text[start:].splitlines():
+        nums = _re.findall(r"(?<![\d.])\d+(?![\d.])", line)
+        if len(nums) >= 7:
+            rows.append(nums[-7:])
+        if len(rows) == 25:
+            break
+    return rows
+
+
+def _floating(rows: list[list[str]]) -> str:
+    """A broken PDF-to-markdown table: value rows in order, labels written two rows too early."""
+    from transforms.tables import OPTIONAL, SLOTS
+    labels = {"requests.received": "一、本年新收政府信息公开申请数量", "requests.not_processed.complaint": "1.信访举报投诉类申请",
+              "requests.unavailable.not_held": "1.本机关不掌握相关政府信息", "requests.handled_total": "（七）总计"}
+    required = [c for c in SLOTS[2021] if c not in OPTIONAL[2021]]
+    out = ["## 表三：收到和处理政府信息公开申请情况"]
+    for k, row in enumerate(rows):
+        ahead = required[k + 2] if k + 2 < len(required) else None
+        if ahead in labels:
+            out.append(labels[ahead])
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out)
+
+
+def test_table3_decoded_by_template_arithmetic():
+    from transforms.tables import OPTIONAL, SLOTS, parse_standard_tables
+    rows = _t3_rows_of_022()
+    assert len(rows) == 25
+    facts, _ = parse_standard_tables("二、主动公开政府信息情况\n" + _floating(rows))
+    required = [c for c in SLOTS[2021] if c not in OPTIONAL[2021]]
+    got = {(f.code, f.breakdown): f.value for f in facts if f.rule == "table3:order"}
+    assert got[("requests.received", "")] == float(rows[0][-1])
+    assert got[("requests.unavailable.not_held", "natural_person")] == float(rows[required.index("requests.unavailable.not_held")][0])
+    assert len(got) == 25 * 7
+
+
+def test_table3_in_order_reading_refused_when_an_identity_fails():
+    from transforms.tables import parse_standard_tables
+    rows = _t3_rows_of_022()
+    rows[2], rows[24] = rows[24], rows[2]  # 予以公开 and 结转下年度 swapped: the balance no longer holds
+    facts, _ = parse_standard_tables("二、主动公开政府信息情况\n" + _floating(rows))
+    assert not any(f.rule == "table3:order" for f in facts)
