@@ -24,6 +24,19 @@ def facts(text: str) -> set[tuple]:
     # a document-site heading run into its first sentence is not the figure's label
     ("五、复议、诉讼和申诉情况 全年发生政府信息公开行政复议2件，行政诉讼1件。",
      {("review.total", "", 2, "exact"), ("litigation.total", "", 1, "exact")}),
+    # a bare 诉讼 after the review figure; the outcome words with 答复/的; a list item ending in a verb
+    ("信息公开类行政复议7件，诉讼9件，均获维持。",
+     {("review.total", "", 7, "exact"), ("litigation.total", "", 9, "exact")}),
+    ("所有办结的申请中同意公开答复 9 件，不予公开答复 2件，无法提供的 10 件，转下一年度办理答复的有 1 件。",
+     {("requests.granted", "", 9, "exact"), ("requests.denied", "", 2, "exact"),
+      ("requests.unavailable", "", 10, "exact"), ("requests.carried_out", "", 1, "exact")}),
+    ("网站全年累计发布信息 2139 条，其中动态类信息发布 1744 条，政务信息发布 393 条。",
+     {("proactive.website", "", 2139, "exact"), ("proactive.category", "动态类信息", 1744, "exact"),
+      ("proactive.category", "政务信息", 393, "exact")}),
+    # negatives: releases about meetings are no meetings, an opinion drive's rounds are no gazette issues
+    ("对市政府常务会议的重要议题进行权威发布共计38次。完成政府常务会议同步配套解读 7 次。开展意见征集9期。", set()),
+    # a bare 诉讼 with no review figure before it is not enough
+    ("诉讼9件。", set()),
     # the list opens in the next sentence
     ("主动公开政府信息共145条。其中，机构信息1条；政策法规12条；规划计划3条。",
      {("proactive.total", "", 145, "exact"), ("proactive.category", "机构信息", 1, "exact"),

@@ -74,7 +74,9 @@ RULES: tuple[Rule, ...] = (
     Rule("staff.part_time", "人|名|个", r"兼职"),
     Rule("staff.units", "个", r"专门(工作)?机构"),
     Rule("staff.units", "个", r"", tail=r"^单位[^。]{0,6}开展[^。]{0,6}公开"),
-    Rule("meetings.held", "次", r"(?<!每)(会议|专题会|工作会)[^例]*$"),
+    # The meeting word ends the label, give or take a few words (`召开…工作会议3次`); `常务会议…权威发布38次`
+    # and `常务会议同步配套解读7次` count releases, not meetings.
+    Rule("meetings.held", "次", r"(?<!每)(会议|专题会|工作会)[^例发解]{0,6}$"),
     Rule("meetings.held", "次", r"", tail=r"^(召开|专题)[^。，,；]{0,12}会议"),
     Rule("training.sessions", "次|期|场", r"培训"),
     Rule("training.participants", "人次|人|名", r"培训"),
@@ -101,7 +103,10 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.received", "件", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
     Rule("review.total", "件|起|宗", r"行政复议"),
     Rule("litigation.total", "件|起|宗", r"行政诉讼"),
-    Rule("proactive.gazette_issues", "期", r""),
+    # `行政复议7件，诉讼9件`: a bare 诉讼 right after the review figure is the administrative suit.
+    Rule("litigation.total", "件|起|宗", r"^(提起)?诉讼$", context=r"行政复议[^。；;]*$"),
+    # Issues of a publication: a title in 《》, a publication word or an editing verb (`开展意见征集9期` is none).
+    Rule("proactive.gazette_issues", "期", r"《|简报|公报|刊|动态|讯|报|编发|编印|编辑|印发|制作|出版"),
     Rule("proactive.website", "条", r"网站|门户|网上|网页"),
     Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
     Rule("proactive.total", "条", r"主动公开|(发布|公开|更新|采编|报送)[^。]*信息|信息[^。]*(共|总)"),
