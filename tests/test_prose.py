@@ -35,6 +35,17 @@ def facts(text: str) -> set[tuple]:
       ("proactive.category", "政务信息", 393, "exact")}),
     # negatives: releases about meetings are no meetings, an opinion drive's rounds are no gazette issues
     ("对市政府常务会议的重要议题进行权威发布共计38次。完成政府常务会议同步配套解读 7 次。开展意见征集9期。", set()),
+    # nouns listed with 、 share one figure: the whole list is its label
+    ("2017年,主动公开政府工作信息、动态755多条。", {("proactive.total", "", 755, "at_least")}),
+    # an item's share does not end the list
+    ("主动公开政府信息共145条。其中,工作信息126条,占86.9%;民生事项0条;行政执法12条。",
+     {("proactive.total", "", 145, "exact"), ("proactive.category", "工作信息", 126, "exact"),
+      ("proactive.category", "民生事项", 0, "exact"), ("proactive.category", "行政执法", 12, "exact")}),
+    # the channels of a total are no categories; all channels together are the total
+    ("2016年政务网站、微信、微博共发布各类信息2483条,其中网站(含转发)319条,微信(含转发)851条。",
+     {("proactive.total", "", 2483, "exact"), ("proactive.website", "", 319, "exact")}),
+    # an application for review is a review
+    ("我乡收到有关政府信息公开行政复议申请0件。", {("review.total", "", 0, "exact")}),
     # a bare 诉讼 with no review figure before it is not enough
     ("诉讼9件。", set()),
     # the list opens in the next sentence
@@ -116,6 +127,9 @@ def test_numbers_that_are_not_facts(text):
     ("对不予公开的信息将给予信息申请人情况说明。", set()),
     ("本年度工作平稳推进。全年无一件依申请公开申请。", {"requests.received"}),   # the cue in a later sentence
     ("| 全年未收到依申请公开申请 |", set()),                                       # a table row, not prose
+    ("2014年度我乡没有接到群众主动要求公开政府信息的申请。", {"requests.received"}),
+    # the applicant of a fee sentence is no application
+    ("2016年,没有向政府信息公开申请人收费的情况。", {"requests.fees_charged"}),
 ])
 def test_zero_statements(text, expected):
     got = extract_zero_statements(text, units())

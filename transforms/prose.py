@@ -100,7 +100,9 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.carried_in", "件", r"上年(度)?结转"),
     Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
-    Rule("requests.received", "件", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
+    Rule("review.total", "件|起|宗", r"行政复议申请"),
+    Rule("requests.received", "件|宗", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
     Rule("review.total", "件|起|宗", r"行政复议"),
     Rule("litigation.total", "件|起|宗", r"行政诉讼"),
     # `行政复议7件，诉讼9件`: a bare 诉讼 right after the review figure is the administrative suit.
@@ -121,6 +123,11 @@ def _vocab(name: str, column: str) -> list[str]:
     with resources.files("transforms").joinpath("vocab", name).open(encoding="utf-8") as fh:
         return [r[column] for r in csv.DictReader(fh)]
 
+
+# Where a total was published (`其中网站319条`): vocab/publication_channels.csv, channel -> code or skip.
+_PUBLICATION_CHANNELS = dict(zip(_vocab("publication_channels.csv", "channel"),
+                                 _vocab("publication_channels.csv", "code"), strict=True))
+_CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
 _CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
@@ -207,6 +214,15 @@ def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterato
             continue
         sep = _LAST_CLAUSE_SEP.match(sentence, last_end, start)
         clause_start = sep.end() if sep else last_end
+        # `主动公开政府工作信息、动态755多条`: a word or two after 、 shares the figure with the nouns before it,
+        # which then belong to its label (a piece with a figure of its own ends the list).
+        while (start - clause_start <= _SHARED_LABEL_MAX and clause_start > last_end
+               and sentence[clause_start - 1] == "、"):
+            prev = _LAST_CLAUSE_SEP.match(sentence, last_end, clause_start - 1)
+            piece_start = prev.end() if prev else last_end
+            if _DIGIT.search(sentence, piece_start, clause_start - 1):
+                break
+            clause_start = piece_start
         # A heading run into its first sentence (`五、复议、诉讼和申诉情况 全年发生…`): the clause starts after it.
         for gap in _HEADING_GAP.finditer(sentence, clause_start, start):
             clause_start = gap.end()
@@ -221,6 +237,8 @@ def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterato
         last_end = end
 
 
+_SHARED_LABEL_MAX = 3
+_DIGIT = re.compile(r"\d")
 _HEADING_GAP = re.compile(r"(?:情况|工作|概述|统计)\s+(?=[\u4e00-\u9fff])")
 _TRAILING_PAREN = re.compile(r"[(（][^)）]*[)）]$")
 _TAIL = re.compile(rf"[^{_CLAUSE_SEP}]*")
@@ -311,7 +329,15 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
         # marks (and a lone 其中) between the two.
         in_list = list_end >= 0 and _LIST_GAP.match(text, list_end, s_start).end() == s_start
         for fig in _figures(sentence, s_start, tokens):
+            if fig.unit == "%" and fig.label.startswith("占"):
+                continue  # `工作信息126条,占86.9%;民生事项0条`: an item's share, inside the list
             code = classify(fig.label, fig.unit, fig.context, fig.tail)
+            channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
+            if channel is not None:  # `其中网站319条,微信851条`: the channels of a total, not its categories
+                if channel != "skip":
+                    facts.append(Fact(channel, "", fig.value, units.get(channel, fig.unit), fig.qualifier,
+                                      fig.start, fig.end, f"prose:{channel}"))
+                continue
             if _is_category(fig, code, in_list):
                 facts.append(Fact("proactive.category", _bare_noun(fig.label), fig.value,
                                   units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end,
@@ -325,6 +351,8 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 list_end = s_end
             if code is None or code == "skip":
                 continue
+            if code == "proactive.website" and sum(w in fig.context for w in _CHANNEL_WORDS) >= 2:
+                code = "proactive.total"  # `政务网站、微信、微博共发布各类信息2483条`: all channels together
             unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
             facts.append(Fact(code, _breakdown(code, fig), _catalog_value(code, fig, units), unit, fig.qualifier,
                               fig.start, fig.end, f"prose:{code}"))
@@ -416,7 +444,7 @@ def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
 _ZERO_CUE = r"(未|没有|尚未|从未|均未|无一|不涉及|不存在|从没有)"
 # (code, subject, a word every wording of the subject contains: a sentence without it is not searched)
 _ZERO_SUBJECTS: tuple[tuple[str, str, str], ...] = (
-    ("requests.received", r"(依申请公开|申请公开|公开申请|信息公开申请|依申请)", "申请"),
+    ("requests.received", r"(依申请公开|申请公开|公开申请|信息公开申请|依申请|公开[^。，,；]{0,8}的申请)", "申请"),
     ("review.total", r"行政复议", "行政复议"),
     ("litigation.total", r"行政诉讼", "行政诉讼"),
     ("complaints.total", r"申诉", "申诉"),
@@ -429,7 +457,8 @@ _ZERO_PATTERNS = tuple(
 # scan of the whole text).
 _CUE_WORDS = ("未", "没有", "无一", "不涉及", "不存在")
 # `未发生因政府信息公开申请行政复议…`: the application is the cause of a review, not itself the thing denied.
-_SUBJECT_OF = {"requests.received": re.compile(r"[^。，,；;、]{0,3}(行政复议|行政诉讼)")}
+# `没有向政府信息公开申请人收费`: the applicant of a fee sentence, not an application.
+_SUBJECT_OF = {"requests.received": re.compile(r"人|[^。，,；;、]{0,3}(行政复议|行政诉讼)")}
 
 
 def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
