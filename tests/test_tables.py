@@ -599,3 +599,12 @@ def test_table3_in_order_reading_refused_when_an_identity_fails():
     rows[2], rows[24] = rows[24], rows[2]  # 予以公开 and 结转下年度 swapped: the balance no longer holds
     facts, _ = parse_standard_tables("二、主动公开政府信息情况\n" + _floating(rows))
     assert not any(f.rule == "table3:order" for f in facts)
+
+
+def test_table2_row_with_fewer_values_than_columns_is_flagged_not_guessed():
+    text = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\n本年新制作数量\n本年新公开数量\n对外公开总数量\n"
+            "规章\n0\n规范性文件\n三、收到和处理政府信息公开申请情况")
+    from transforms.tables import FLAG_AMBIGUOUS, parse_standard_tables
+    facts, flags = parse_standard_tables(text)
+    assert not [f for f in facts if f.code.startswith("rules.")]
+    assert FLAG_AMBIGUOUS in flags

@@ -79,6 +79,8 @@ RULES: tuple[Rule, ...] = (
     Rule("meetings.held", "次", r"(?<!每)(会议|专题会|工作会)[^例发解]{0,6}$"),
     Rule("meetings.held", "次", r"", tail=r"^(召开|专题)[^。，,；]{0,12}会议"),
     Rule("training.sessions", "次|期|场", r"培训"),
+    # `两次举办政府信息公开工作培训`: the count before the event
+    Rule("training.sessions", "次|期|场", r"", tail=r"^(举办|组织|开展)[^。，,；;]{0,16}培训"),
     Rule("training.participants", "人次|人|名", r"培训"),
     Rule("budget.disclosure", "万元|元", r"经费"),
     Rule("satisfaction.rate", "%", r"满意"),

@@ -26,6 +26,7 @@ from transforms.facts import APPLICANT_COLUMNS, Fact
 FLAG_TOTALS = "totals_do_not_add_up"
 FLAG_UNPLACED = "table_rows_unplaced"     # value rows whose template row could not be told: no facts from them
 FLAG_UNMAPPED = "table_cells_unmapped"    # rows that lost blank cells: only their 总计 (if any) is placeable
+FLAG_AMBIGUOUS = "table_cells_ambiguous"  # 表二 rows with fewer values than columns: which column is unknown
 
 # --- cells and lines ----------------------------------------------------------------------------------
 
@@ -752,11 +753,13 @@ def _t2_value(code: str, cell: _Cell, scale: float) -> float | None:
     return value
 
 
-def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
-    """Facts of 表二 (主动公开政府信息情况) from the lines between its first caption and 表三."""
+def _parse_t2(lines: list[_Line], fmt: int) -> tuple[list[Fact], bool]:
+    """Facts of 表二 (主动公开政府信息情况) from the lines between its first caption and 表三, and whether some
+    row's values could not be told apart (fewer written than the row has columns: no fact from them)."""
     columns = _T2_COLUMNS[fmt]
     rows = _build_rows(lines, t2_row_key, lambda key: len(columns.get(key, ())) if key else 1)
     facts: list[Fact] = []
+    ambiguous = False
     deficient: list[tuple[str, list[_Cell]]] = []
     loose: list[tuple[_Cell, str]] = []
     line_of = {id(c): k for k, ln in enumerate(lines) for c in ln.cells}
@@ -779,6 +782,7 @@ def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
             deficient.append((row.code, cells))
             continue
         if len(cells) != len(names):
+            ambiguous = ambiguous or any(c.value is not None for c in cells)
             continue
         scale = _amount_scale(lines, line_of[id(row.cells[0])])
         for name, cell in zip(names, cells, strict=True):
@@ -793,11 +797,14 @@ def _parse_t2(lines: list[_Line], fmt: int) -> list[Fact]:
             elif _NOTE_ISSUED.search(note):
                 order = ("repealed", "in_force", "issued")
             else:
+                ambiguous = True
                 continue  # which cell went missing is unknown: no guess
             for name, cell in zip(order, [*cells, extra], strict=True):
                 if cell.value is not None and cell.value >= 0:
                     facts.append(_fact(f"{key}.{name}", "", cell, "table2:row"))
-    return facts
+    elif deficient:
+        ambiguous = True
+    return facts, ambiguous
 
 
 # --- table 四: administrative review and litigation ----------------------------------------------------
@@ -888,8 +895,8 @@ def parse_standard_tables(text: str) -> tuple[list[Fact], list[str]]:
         if heads:
             t2_lines = lines[heads[-1]:t3_start]
     fmt2 = t2_format("\n".join(ln.label for ln in t2_lines)) if t2_lines else None
-    facts = _parse_t2(t2_lines, fmt2 or 2021) if t2_lines else []
-    flags: list[str] = []
+    facts, t2_ambiguous = _parse_t2(t2_lines, fmt2 or 2021) if t2_lines else ([], False)
+    flags: list[str] = [FLAG_AMBIGUOUS] if t2_ambiguous else []
     failures = 0
     t3 = _parse_t3(lines, fmt2, t3_heading, t3_row)
     after = 0
