@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
-import csv
 import functools
-import importlib.util
 import json
 import pathlib
 import random
@@ -40,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import opencc
+
+from transforms import region
 
 T = TypeVar("T")
 YEARS = range(2008, 2026)
@@ -218,14 +218,6 @@ class Place:
     trad_ok: bool              # the name survives simplified -> traditional -> simplified unchanged
 
 
-def _adcodes_path() -> pathlib.Path:
-    """cpca's data file, found without importing cpca (its import runs pkg_resources), as transforms/region.py does."""
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("cpca is not installed; its resources/adcodes.csv is the division dataset")
-    return pathlib.Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-
-
 @functools.cache
 def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
     """One converter each way per process: building one costs milliseconds."""
@@ -234,9 +226,8 @@ def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
 
 @functools.cache
 def places() -> dict[str, tuple[Place, ...]]:
-    """Real divisions by level, from the national division codes in cpca's adcodes.csv."""
-    with _adcodes_path().open(encoding="utf-8") as fh:
-        names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(fh)}
+    """Real divisions by level: the extractor's own division table (transforms/region.py)."""
+    names = region.division_names()
     counts: dict[str, int] = {}
     for name in names.values():
         counts[name] = counts.get(name, 0) + 1
@@ -260,7 +251,7 @@ def places() -> dict[str, tuple[Place, ...]]:
         elif code.endswith("00"):
             out["city"].append(Place((name,), "city", province, name, None, True))
         elif name[-1] in "县区市旗":
-            parent = names[code[:4] + "00"]
+            parent = names.get(code[:4] + "00", "省直辖县级行政区划")  # 139001: a county-level city under its province
             city = None if parent in placeholder else parent  # a municipality's district; 省直辖 county-level city
             # The bare name identifies the place only when no other division shares it and it does not read as
             # an ordinary word (东区); otherwise the agency name opens with the parent (宿迁市沭阳县, 上海市黄浦区).

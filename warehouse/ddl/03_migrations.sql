@@ -8,7 +8,7 @@ COMMENT ON COLUMN load_audit.quality_issues IS 'v_quality_issues rows of the rep
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS stage_seconds JSON;
 COMMENT ON COLUMN load_audit.stage_seconds IS 'Seconds spent per stage (decode, normalize, extract, write, stage, validate, publish), summed over batches; transforms_cpu: the CPU seconds of decode to write, which on a busy machine take less than their wall seconds; quality: the v_quality_issues warnings, run inside publish (publish: the rest of it, recorded in the returned audit only).';
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS extractor_version VARCHAR;
-COMMENT ON COLUMN load_audit.extractor_version IS 'Hash of the extraction code and vocabularies the run used (transforms/*.py, metric_catalog.csv, agency aliases): a backfill redoes the years whose backfill ran with another version.';
+COMMENT ON COLUMN load_audit.extractor_version IS 'Hash of the extraction code and vocabularies the run used (transforms/*.py, transforms/vocab/*.csv, metric_catalog.csv, agency aliases): a backfill redoes the years whose backfill ran with another version.';
 ALTER TABLE fact_metric ADD COLUMN IF NOT EXISTS rule VARCHAR;
 COMMENT ON COLUMN fact_metric.rule IS 'The rule or parser that produced the figure (table3:row, prose:proactive.total, zero:requests.received); null for rows loaded before rules were recorded.';
 ALTER TABLE fact_metric ADD COLUMN IF NOT EXISTS page INTEGER;
