@@ -118,7 +118,8 @@ def plan(db_path: str, listing: pl.DataFrame, force: bool) -> tuple[pl.DataFrame
 @functools.cache
 def extractor_version() -> str:
     """What the derived tables depend on besides the raw text: the transforms' code and vocabularies, the metric
-    catalog and the agency aliases (the user's too). Hashed once per process, at first use: close to the code it imported."""
+    catalog and the agency aliases (the user's too). Hashed once per process, at first use: close to the code it
+    imported."""
     here = pathlib.Path(transforms.__file__).parent
     files = sorted(here.glob("*.py")) + sorted(here.glob("vocab/*.csv"))
     files += [pathlib.Path(str(resources.files("warehouse").joinpath(n)))
