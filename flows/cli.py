@@ -106,7 +106,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def open_read_only(db_path: str):
     """A read-only connection to the warehouse, or the exit status after saying why there is none:
-    2 when there is no warehouse file, 3 while a load's publish holds it. Every reading command uses it."""
+    2 when there is no warehouse file, 3 while a load's publish holds it, 4 when the file is no DuckDB
+    warehouse (empty, damaged, something else). Every reading command uses it."""
     import duckdb
 
     from warehouse import db
@@ -117,6 +118,10 @@ def open_read_only(db_path: str):
     try:
         return db.connect(db_path, read_only=True)
     except duckdb.IOException as exc:
+        if "not a valid DuckDB database file" in str(exc) or pathlib.Path(db_path).stat().st_size == 0:
+            print(f"govreport: {db_path} is not a DuckDB warehouse (empty or damaged): nothing to read; restore it "
+                  f"from a copy or rebuild it with `govreport load` into a new file ({exc})", file=sys.stderr)
+            return 4
         print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
               f"retry ({exc})", file=sys.stderr)
         return 3
@@ -128,6 +133,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     con = open_read_only(args.db)
     if isinstance(con, int):
         return con
+    if not getattr(args, "allow_files", False):
+        # The warehouse file is read-only, but SQL could still write or read other files (COPY … TO, ATTACH …
+        # READ_WRITE, read_text('/etc/passwd')) or install extensions: all of that is off, and stays off.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     try:
         rel = con.sql(args.sql)
         if rel is not None:
@@ -167,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sql")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--max-rows", type=int, default=100)
+    p.add_argument("--allow-files", action="store_true",
+                   help="let the SQL read and write other files and load extensions (off by default)")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser("quarantine", help="list rejected files and why")
     p.add_argument("--db", default=DEFAULT_DB)

@@ -43,7 +43,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 import transforms
-from transforms.decode import decode_files
+from transforms.decode import decode_files, printable_path, real_path
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
 from warehouse import db
@@ -82,17 +82,19 @@ def discover_files(source: str | pathlib.Path) -> pl.DataFrame:
 
 def listing(paths: list[str]) -> pl.DataFrame:
     """Paths with their absolute path, size and mtime; a file gone since it was listed gets -1 for both
-    (never "unchanged"), and decode then quarantines it as unreadable."""
+    (never "unchanged"), and decode then quarantines it as unreadable. Paths are stored as printable_path()
+    text: a name that is not UTF-8 is kept, escaped, and read back through real_path()."""
     stats = [_stat(p) for p in paths]
+    shown = [printable_path(p) for p in paths]
     return pl.DataFrame({
-        "source_path": paths, "path": [os.path.abspath(p) for p in paths],
+        "source_path": shown, "path": [printable_path(os.path.abspath(p)) for p in paths],
         "size": [s[0] for s in stats], "mtime_ns": [s[1] for s in stats],
     }, schema={"source_path": pl.String, "path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64})
 
 
 def _stat(path: str) -> tuple[int, int]:
     try:
-        st = os.stat(path)
+        st = os.stat(real_path(path))
     except OSError:
         return -1, -1
     return st.st_size, st.st_mtime_ns

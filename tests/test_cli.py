@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
+
 from flows.cli import main
 from tests.conftest import EXAMPLES
 
@@ -35,3 +37,41 @@ def test_load_then_query_quarantine_and_an_unchanged_reload(prefect_harness, tmp
 
     assert main(["query", "SELECT * FROM no_such_table", "--db", db]) == 1
     assert main(["query", "SELECT 1", "--db", str(tmp_path / "missing.duckdb")]) == 2
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path):
+    from warehouse import db
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    return path
+
+
+@pytest.mark.parametrize("sql_of", [
+    lambda d: f"COPY (SELECT 1) TO '{d}/written.csv'",
+    lambda d: f"ATTACH '{d}/other.duckdb' AS other (READ_WRITE)",
+    lambda d: "SELECT * FROM read_text('/etc/passwd')",
+    lambda d: "INSTALL httpfs",
+    lambda d: "SET enable_external_access = true",
+])
+def test_query_cannot_touch_other_files(empty_warehouse, tmp_path, capsys, sql_of):
+    assert main(["query", sql_of(tmp_path), "--db", str(empty_warehouse)]) == 1
+    err = capsys.readouterr().err
+    assert "Permission Error" in err or "Cannot change configuration" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]
+
+
+def test_query_reads_the_warehouse_and_files_only_when_allowed(empty_warehouse, tmp_path, capsys):
+    assert main(["query", "SELECT count(*) AS n FROM fact_report", "--db", str(empty_warehouse)]) == 0
+    assert main(["query", f"COPY (SELECT 1) TO '{tmp_path}/out.csv'", "--db", str(empty_warehouse),
+                 "--allow-files"]) == 0
+    assert (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all"])
+def test_a_damaged_warehouse_is_not_reported_busy(tmp_path, capsys, content):
+    path = tmp_path / "w.duckdb"
+    path.write_bytes(content)
+    assert main(["query", "SELECT 1", "--db", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "not a DuckDB warehouse" in err and "being written" not in err

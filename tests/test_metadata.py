@@ -108,3 +108,14 @@ def test_wrapped_titles(head, title):
 def test_wrapped_title_gives_the_agency():
     meta = extract_metadata("正文\n泰安市民政局\n2020年度政府信息公开工作报告\n一、总体情况\n" + "正文。" * 50)
     assert (meta.title, meta.agency, meta.report_year) == ("泰安市民政局2020年度政府信息公开工作报告", "泰安市民政局", 2020)
+
+
+@pytest.mark.parametrize("title,year,flagged", [
+    ("某县人民政府2042年政府信息公开工作年度报告", None, True),    # a future year: unknown, flagged
+    ("某县人民政府2005年政务公开工作总结", None, True),            # before the regulation
+    ("某县人民政府2019年政府信息公开工作年度报告", 2019, False),
+])
+def test_implausible_report_year_is_null_and_flagged(title, year, flagged):
+    meta = extract_metadata(title + "\n正文。")
+    assert meta.report_year == year
+    assert ("report_year_implausible" in meta.flags) is flagged

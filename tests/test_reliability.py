@@ -168,3 +168,43 @@ def test_second_load_fails_fast_naming_the_running_one_and_reads_still_work(base
                               env=dict(os.environ, PYTHONPATH=str(ROOT)))
         assert proc.returncode == 0 and "3" in proc.stdout.decode()
     assert snapshot(base_warehouse)["fact_report"] == 3
+
+
+def test_writer_lock_is_keyed_on_the_resolved_file(tmp_path):
+    real = tmp_path / "w.duckdb"
+    db.connect(real).close()
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(real)
+    with db.writer_lock(real, {"run_id": "first"}):
+        with pytest.raises(db.WarehouseBusy, match="first"):
+            with db.writer_lock(link, {"run_id": "second"}):
+                pass
+        with pytest.raises(db.WarehouseBusy):
+            with db.writer_lock(tmp_path / "." / "w.duckdb", {"run_id": "third"}):
+                pass
+
+
+def test_hostile_folder_loads_every_good_report_and_quarantines_the_rest(prefect_harness, tmp_path):
+    """A FIFO (would block), a link to /dev/zero (never ends), a GBK file name (not UTF-8), a report dated in
+    the future: each costs only itself; the good reports are published in the same run."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "001_0146034ad01d9358.txt", inbox / "good.txt")
+    gbk_name = os.fsdecode(os.fsencode(str(inbox)) + b"/" + "报告.txt".encode("gbk"))
+    shutil.copy(EXAMPLES / "004_2f71a8a51b63bb23.txt", gbk_name)
+    future = REPORT.replace("2010年", "2042年")
+    (inbox / "future.txt").write_text(future, encoding="utf-8")
+    os.mkfifo(inbox / "pipe.txt")
+    (inbox / "zero.txt").symlink_to("/dev/zero")
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert audit["published"] is True
+    assert (audit["reports_loaded"], audit["rejected"]) == (3, 2)
+    reasons = quarantine_reasons(warehouse)
+    assert reasons == {"pipe.txt": "not_a_regular_file: fifo", "zero.txt": "not_a_regular_file: character device"}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = dict(con.execute("SELECT regexp_extract(source_path, '[^/]+$'), report_year FROM fact_report").fetchall())
+    flags = con.execute("SELECT flags FROM fact_report WHERE source_path LIKE '%future.txt'").fetchone()[0]
+    con.close()
+    assert rows["future.txt"] is None and "report_year_implausible" in flags
+    assert rows["\\udcb1\\udca8\\udcb8\\udce6.txt"] == 2012   # the GBK name, escaped losslessly

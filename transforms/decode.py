@@ -14,6 +14,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 import polars as pl
@@ -164,14 +165,45 @@ def _decode_legacy(data: bytes, utf8_error: str) -> tuple[str, str]:
 MAX_FILE_BYTES = 20 * 1024 * 1024  # real reports are 3-30 KB, saved pages a few MB at most
 
 
-def read_file(path: str) -> Decoded:
-    """Read and decode one file; a file that vanished, cannot be read or is far too large is rejected."""
+_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
+
+
+def printable_path(path: str) -> str:
+    """A path as valid UTF-8 text: a name's bytes that are not UTF-8 (a GBK name from a Windows zip), which
+    Python holds as lone surrogates, are written `\\udcd6`; real_path() reverses it, so nothing is lost."""
     try:
-        size = os.stat(path).st_size  # os.stat/open, not pathlib: its path parsing costs more than the read
-        if size > MAX_FILE_BYTES:
-            return Decoded("", size, None, None, f"too_large: {size} bytes (limit {MAX_FILE_BYTES})")
-        with open(path, "rb") as f:
-            data = f.read()
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def real_path(path: str) -> str:
+    """The file-system path of a printable_path()."""
+    if "\\udc" not in path:
+        return path
+    return _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), path)
+
+
+_KINDS = {stat.S_IFIFO: "fifo", stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
+          stat.S_IFSOCK: "socket", stat.S_IFDIR: "directory"}
+
+
+def read_file(path: str) -> Decoded:
+    """Read and decode one file; a file that vanished, cannot be read, is no regular file (a FIFO would block,
+    /dev/zero never ends) or is far too large is rejected. A symlink is read as the file it points to."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once, and fstat then tells what it is
+        fd = os.open(real_path(path), os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                kind = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
+                return Decoded("", 0, None, None, f"not_a_regular_file: {kind}")
+            size = st.st_size
+            if size > MAX_FILE_BYTES:
+                return Decoded("", size, None, None, f"too_large: {size} bytes (limit {MAX_FILE_BYTES})")
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return Decoded("", 0, None, None, "unreadable: file disappeared before it was read")
     except OSError as exc:

@@ -44,6 +44,9 @@ _DEEP_TITLE_CHARS = 20_000
 _FIELD_AGENCY = re.compile(r"(来源|发布机构|发布单位|单位|信息来源)\s*[:：|]\s*\|?\s*([一-鿿()（）]{2,60})")
 
 
+FIRST_YEAR = 2008  # the disclosure regulation took effect on 2008-05-01: no earlier annual report exists
+
+
 @dataclass
 class Metadata:
     title: str | None = None
@@ -250,6 +253,10 @@ def extract_metadata(text: str) -> Metadata:
     meta = Metadata()
     meta.title = find_title(text)
     meta.report_year = find_report_year(text, meta.title)
+    if meta.report_year is not None and not FIRST_YEAR <= meta.report_year <= date.today().year:
+        # `2042年` in a title is a typo or a wrong parse: this report's year is unknown, the rest of it stands
+        meta.flags.append("report_year_implausible")
+        meta.report_year = None
     meta.published_on = find_published_on(text)
     meta.signed_on, flags = find_signed_on(text, meta.report_year)
     meta.flags.extend(flags)

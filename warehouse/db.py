@@ -509,8 +509,9 @@ class WarehouseBusy(RuntimeError):
 
 @contextmanager
 def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[None]:
-    """One load at a time per warehouse: a lock file next to it names the running load. Fails fast."""
-    lock_path = pathlib.Path(f"{path}.lock")
+    """One load at a time per warehouse: a lock file next to it names the running load. Fails fast. The lock
+    sits next to the resolved file, so a symlinked or relative `--db` names the same lock."""
+    lock_path = pathlib.Path(f"{pathlib.Path(path).resolve()}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+", encoding="utf-8") as fh:
         try:
