@@ -255,3 +255,22 @@ def test_qizhong_in_a_paragraph_of_its_own_on_a_web_page():
     text, _ = normalize_text("<p>全年共发布政府信息245条。</p><p>其中：</p><p>机构职能12条；</p><p>政策法规5条。</p>")
     assert facts(text) == {("proactive.total", "", 245, "exact"), ("proactive.category", "机构职能", 12, "exact"),
                            ("proactive.category", "政策法规", 5, "exact")}
+
+
+def test_prose_extraction_grows_linearly_with_the_text():
+    """`共发布信息` then `1条` many times (no separator): once quadratic. Doubling twice (x4) may cost at most 8x,
+    a generous bound that a quadratic scan (16x) breaks; best of three runs against a busy machine."""
+    import time
+
+    from transforms.extract import extract_report
+
+    def cost(n: int) -> float:
+        text = "2020年政府信息公开工作年度报告\n共发布信息" + "1条" * n
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            extract_report(text)
+            runs.append(time.perf_counter() - start)
+        return min(runs)
+
+    assert cost(80_000) <= 8 * cost(20_000) + 0.05

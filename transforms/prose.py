@@ -202,7 +202,9 @@ def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterato
     for m in tokens:
         num, unit = m.group("num", "unit")
         start, end = m.start() - offset, m.end() - offset
-        before = sentence[:start]
+        # What a rule's context may read: the sentence before the figure, up to _CONTEXT characters (a copy of
+        # the whole would make a sentence of many figures quadratic).
+        before = sentence[max(0, start - _CONTEXT):start]
         is_cn = not num[0].isdigit()
         # A Chinese numeral is a count only when it stands alone: not 第一, 每一, 一次性, 十二五.
         if is_cn and (before.endswith(("第", "每", "一")) or sentence.startswith("性", end)):
@@ -239,11 +241,13 @@ def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterato
         last_end = end
 
 
+_CONTEXT = 300
 _SHARED_LABEL_MAX = 3
 _DIGIT = re.compile(r"\d")
 _HEADING_GAP = re.compile(r"(?:情况|工作|概述|统计)\s+(?=[\u4e00-\u9fff])")
 _TRAILING_PAREN = re.compile(r"[(（][^)）]*[)）]$")
-_TAIL = re.compile(rf"[^{_CLAUSE_SEP}]*")
+_TAIL = re.compile(rf"[^{_CLAUSE_SEP}]{{0,40}}")  # bounded: tail rules read its first words; unbounded, a
+# sentence of figures and no separator (`1条1条…`) would be scanned once per figure
 # RULES compiled once: (code, units, label, context, tail).
 _COMPILED = tuple(
     (r.code, frozenset(r.units.split("|")), re.compile(r.label), re.compile(r.context) if r.context else None,
