@@ -868,7 +868,7 @@ def _spaced(word: str) -> str:
 
 _STD_T3 = re.compile(_spaced("本年新收政府信息公开申请"))
 _STD_T3_WITH = re.compile(f"{_spaced('予以公开')}|{_spaced('办理结果')}")
-_STD_T2_LINE = re.compile(r"\|?第二十条第[（(]一[)）]项\|?(?:\|?信息内容.*)?")
+_STD_T2_LINE = re.compile(r"\|?第二十条第[（(]一[)）]项\|*(?:信息内容.*)?")  # `|…项||||`: blank cells after it
 
 
 def is_standard_layout(text: str) -> bool:
