@@ -63,6 +63,14 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return _run(args.db, answer)
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (`--limit -1` is refused, exit 2)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `diff` and `rank` to the `govreport` subcommands."""
     from warehouse.compare import FORMATS, RATES
@@ -82,7 +90,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="only reports whose volume is at least N: for a rate its denominator (requests handled; "
                         "decided reviews/lawsuits for the correction rates), for a metric requests received")
     p.add_argument("--breakdown", help="rank a metric's breakdown (e.g. natural_person) instead of its total")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_positive, default=20)
     p.add_argument("--ascending", action="store_true", help="lowest first")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--db", default=db_default)

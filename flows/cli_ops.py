@@ -55,6 +55,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         state = backfill(args.years, args.db, source=args.source, force=args.force, docs_dir=_docs(args),
                          batch_size=args.batch_size or BATCH_SIZE, return_state=True)
         outcomes = state.result(raise_on_failure=False)
+    from warehouse.db import WarehouseBusy
+
+    if isinstance(outcomes, WarehouseBusy):  # as load and rebuild: a running load holds the warehouse
+        print(f"govreport: {outcomes}", file=sys.stderr)
+        return 3
     if isinstance(outcomes, BaseException):
         print(f"govreport: backfill failed: {outcomes}", file=sys.stderr)
         return 1

@@ -379,6 +379,13 @@ def test_cli_rank_exit_2(warehouse, capsys, argv, message):
     assert (code, out) == (2, "") and message in err
 
 
+@pytest.mark.parametrize("limit", ["-1", "0"])
+def test_cli_rank_refuses_a_limit_below_one(warehouse, capsys, limit):
+    with pytest.raises(SystemExit) as exc:  # argparse's own refusal: exit 2 with the reason
+        main(["rank", "refusal_rate", "--year", "2025", "--limit", limit, "--db", warehouse])
+    assert exc.value.code == 2 and "must be at least 1" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- formatting
 
 def test_text_table_aligns_by_display_width():

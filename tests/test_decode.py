@@ -9,6 +9,7 @@ TEXT = "张掖市发展和改革委员会关于2010年政务公开工作总结�
 
 @pytest.mark.parametrize("encoding,label", [
     ("utf-8", "utf-8"), ("utf-8-sig", "utf-8"), ("gb18030", "gb18030"), ("utf-16", "utf-16"),
+    ("utf-16-le", "utf-16"), ("utf-16-be", "utf-16"),  # no BOM: the zero bytes of digits tell the order
 ])
 def test_decodes_each_supported_encoding(encoding, label):
     got = decode_bytes(TEXT.encode(encoding))

@@ -268,3 +268,26 @@ def test_text_columns_are_read_for_nulls_unless_the_parquet_statistics_rule_them
     assert set(frames["fact_report"]["normalized_text"].dropna()) == {""}
     con.execute("DROP TABLE stg_batch_file")  # stg_* over other tables (the published warehouse): read them
     assert not db._null_free(con, "raw_report", "raw_text")
+
+
+def test_a_failed_commit_is_reported_as_itself(tmp_path, records):
+    """A full disk fails the COMMIT and ends the transaction; the ROLLBACK after it must not replace that error."""
+    con = db.connect(tmp_path / "w.duckdb")
+    db.stage(con, db.frames_from_records(records, "r1", datetime(2026, 1, 1)))
+
+    class CommitFails:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                self.inner.execute("ROLLBACK")  # what a failed COMMIT leaves: no transaction
+                raise duckdb.IOException("No space left on device")
+            return self.inner.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        db.publish(CommitFails(con))
+    assert con.execute("SELECT count(*) FROM fact_report").fetchone()[0] == 0

@@ -67,9 +67,29 @@ def _bom_decode(data: bytes) -> tuple[str, str] | None:
 
 
 def _looks_utf16(data: bytes) -> bool:
-    """BOM-less UTF-16: NULs in roughly one of every two bytes would be absurd in any 8-bit text."""
-    sample = data[:4096]
-    return sample.count(0) > len(sample) // 8
+    """BOM-less UTF-16 is worth trying: a NUL byte is absurd in any 8-bit text (and so in UTF-8 text)."""
+    return len(data) % 2 == 0 and 0 in data[:4096]
+
+
+# What a report's text is made of: CJK, ASCII, CJK and full-width punctuation. Text decoded in the wrong byte
+# order is mostly other code points (Hangul, Yi, private use, unassigned).
+_REPORT_CHARS = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x09\x0a\x0d\x20-\x7e]")
+_UTF16_MIN_SHARE = 0.9
+
+
+def _utf16(data: bytes) -> str | None:
+    """The byte order whose decoding reads as report text, or None (then it is no UTF-16 text at all)."""
+    best, share = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:2048]
+        ratio = len(_REPORT_CHARS.findall(sample)) / max(1, len(sample))
+        if ratio > share and _HAN.search(sample):
+            best, share = text, ratio
+    return best if share >= _UTF16_MIN_SHARE else None
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -109,14 +129,10 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     if bom:
         return bom
     if _looks_utf16(data):
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _HAN.search(text):
-                return text, "utf-16"
-        raise ValueError("binary_file: NUL bytes")
+        found = _utf16(data)
+        if found is None:
+            raise ValueError("binary_file: NUL bytes")
+        return found, "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:

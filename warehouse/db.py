@@ -588,7 +588,10 @@ def publish(con: duckdb.DuckDBPyConnection, audit: dict[str, Any] | None = None,
             record_audit(con, audit)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed COMMIT has ended the transaction already: the error to report is the COMMIT's own
         raise
 
 
