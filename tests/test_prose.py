@@ -274,3 +274,11 @@ def test_prose_extraction_grows_linearly_with_the_text():
         return min(runs)
 
     assert cost(80_000) <= 8 * cost(20_000) + 0.05
+
+
+@pytest.mark.parametrize("figure,kept", [("99999999999999999999999", False), ("3985758", True)])
+def test_implausible_magnitudes_are_dropped_and_flagged(figure, kept):
+    from transforms.extract import extract_report
+    record = extract_report(f"2020年某局政府信息公开工作年度报告\n全年共受理政府信息公开申请{figure}件。")
+    assert bool([m for m in record["metrics"] if m["code"] == "requests.received"]) is kept
+    assert ("implausible_magnitude" in record["flags"]) is not kept

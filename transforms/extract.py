@@ -40,6 +40,9 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     return list(first.values())
 
 
+# No count or amount in a disclosure report reaches 10^8 (the largest seen: ~4 million licensing decisions of a
+# prefecture; amounts are in 万元): a larger value is a misread, not a figure.
+MAX_PLAUSIBLE = 1e8
 PAGED_ENCODINGS = ("pdf", "docx", "doc", "wps", "ocr")  # documents whose text keeps its page breaks as \f
 
 
@@ -67,6 +70,10 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
         facts += prose.extract_stat_rows(text, units())
     facts += prose.extract_prose(text, units())
     facts += prose.extract_zero_statements(text, units())
+    plausible = [f for f in facts if abs(f.value) < MAX_PLAUSIBLE]
+    if len(plausible) < len(facts):  # a misread run of digits is no figure: dropped, and the report says so
+        flags.append("implausible_magnitude")
+        facts = plausible
     if meta.report_year is None:
         flags.append("report_year_unknown")
     place = region.resolve_region(meta.agency, text)
