@@ -145,13 +145,27 @@ def test_export_again_replaces_and_drops_stale_years(warehouse, build, tmp_path)
         (counts(smaller, ["fact_metric"])["fact_metric"],)]
 
 
-def test_export_does_not_delete_what_it_did_not_write(warehouse, tmp_path, capsys):
+def test_export_refuses_a_folder_it_did_not_write_before_writing(warehouse, tmp_path, capsys):
     foreign = tmp_path / "export" / "fact_metric" / "notes.txt"
     foreign.parent.mkdir(parents=True)
     foreign.write_text("mine")
     assert cli.main(["export", str(tmp_path / "export"), "--db", str(warehouse)]) == 1
-    assert "not a report_year partition" in capsys.readouterr().err
+    assert "holds no earlier export" in capsys.readouterr().err
     assert foreign.read_text() == "mine"
+    assert [p for p in (tmp_path / "export").rglob("*") if p.is_file()] == [foreign]  # nothing half-written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]  # no work folder left beside it
+
+
+def test_export_again_keeps_a_file_it_did_not_write(warehouse, tmp_path):
+    out = tmp_path / "export"
+    assert cli.main(["export", str(out), "--db", str(warehouse)]) == 0
+    partition = next((out / "fact_metric").iterdir())
+    mine = partition / "notes.txt"
+    mine.write_text("mine")
+    assert cli.main(["export", str(out), "--db", str(warehouse)]) == 0
+    assert mine.read_text() == "mine"
+    assert read(f"SELECT count(*) FROM {exported(out, 'fact_metric')}") == [
+        (counts(warehouse, ["fact_metric"])["fact_metric"],)]
 
 
 # ---------------------------------------------------------------- docs
