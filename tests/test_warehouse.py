@@ -291,3 +291,44 @@ def test_a_failed_commit_is_reported_as_itself(tmp_path, records):
     with pytest.raises(duckdb.IOException, match="No space left on device"):
         db.publish(CommitFails(con))
     assert con.execute("SELECT count(*) FROM fact_report").fetchone()[0] == 0
+
+
+def _hold_read_only(path, seconds: float):
+    """Another process reading the warehouse (a long query): it holds the file's lock for `seconds`."""
+    import subprocess
+    import sys
+    import time
+    proc = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+                             "read_only=True); print('ready', flush=True); time.sleep(float(sys.argv[2]))",
+                             str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc, time.monotonic()
+
+
+def test_publish_waits_for_a_reader_to_leave(tmp_path, records, monkeypatch):
+    import time
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    mem = db.open_staging()
+    db.stage(mem, db.frames_from_records(records, "r1", datetime(2026, 1, 1)))
+    monkeypatch.setenv(db.PUBLISH_WAIT_ENV, "60")
+    proc, started = _hold_read_only(path, 3)
+    with db.attached(mem, path):
+        db.publish(mem)
+    assert time.monotonic() - started >= 2.5  # it waited for the reader rather than failing
+    proc.wait()
+    mem.close()
+    assert duckdb.connect(str(path), read_only=True).execute("SELECT count(*) FROM fact_report").fetchone()[0] == 7
+
+
+def test_publish_gives_up_after_its_wait(tmp_path, monkeypatch):
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    monkeypatch.setenv(db.PUBLISH_WAIT_ENV, "1")
+    proc, _ = _hold_read_only(path, 10)
+    try:
+        with pytest.raises(duckdb.IOException, match="lock"):
+            with db.attached(db.open_staging(), path):
+                pass
+    finally:
+        proc.kill()

@@ -11,10 +11,12 @@ import fcntl
 import functools
 import hashlib
 import json
+import logging
 import os
 import pathlib
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -546,14 +548,43 @@ def open_staging() -> duckdb.DuckDBPyConnection:
     return con
 
 
+PUBLISH_WAIT_ENV = "GOVREPORT_PUBLISH_WAIT"  # seconds publish waits for readers to release the file
+_PUBLISH_WAIT_DEFAULT = 300.0
+_log = logging.getLogger("govreport.warehouse")
+
+
+def _waiting_for_readers(path: str | pathlib.Path, step: Callable[[], Any]) -> None:
+    """Run step, again and again while another process holds the file's lock, within the publish wait."""
+    deadline = time.monotonic() + float(os.environ.get(PUBLISH_WAIT_ENV, _PUBLISH_WAIT_DEFAULT))
+    pause, said = 0.2, False
+    while True:
+        try:
+            step()
+            return
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            if not said:
+                _log.warning("waiting for readers to close %s before publishing (%s); up to %s s (%s)", path,
+                             str(exc).split(":", 2)[-1].strip()[:120], os.environ.get(PUBLISH_WAIT_ENV,
+                                                                                       _PUBLISH_WAIT_DEFAULT),
+                             PUBLISH_WAIT_ENV)
+                said = True
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
 @contextmanager
 def attached(con: duckdb.DuckDBPyConnection, path: str | pathlib.Path) -> Iterator[None]:
-    """Make the warehouse file the default catalog of the staging connection (temp stg_* stay visible)."""
-    connect(path).close()  # create or migrate the schema first
+    """Make the warehouse file the default catalog of the staging connection (temp stg_* stay visible).
+    Readers (a long `govreport query`, a dashboard) hold the file's lock: publish waits for them to leave, up
+    to PUBLISH_WAIT_ENV seconds, saying so, before it gives up with the lock error."""
     # Row groups smaller than DuckDB's default (122,880 rows): a transaction's insert is written to the file
     # as it goes only in whole row groups, so the 100k texts of a run were held back and spilled under the
     # memory cap, then written by COMMIT (10 s per text table at 100k reports; now written while inserted).
-    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    attach = f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh (ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+    _waiting_for_readers(path, lambda: connect(path).close())  # create or migrate the schema first
+    _waiting_for_readers(path, lambda: con.execute(attach))
     con.execute("USE wh")
     try:
         yield
