@@ -11,9 +11,7 @@ to :func:`validate_batch`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 import json
 import logging
 import math
@@ -41,7 +39,9 @@ from great_expectations.data_context.types.resource_identifiers import (  # noqa
 )
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
+from transforms import extract, facts  # noqa: E402
 from transforms.metadata import FIRST_YEAR  # noqa: E402  (one home: extraction nulls years outside it)
+from warehouse import catalog  # noqa: E402
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -50,7 +50,6 @@ __all__ = ["PYTHON_CHECKS", "Outcome", "SEVERITIES", "TABLES", "docs_index", "lo
            "validate_batch"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CATALOG_CSV = ROOT / "warehouse" / "metric_catalog.csv"
 CHECKS_DIR = pathlib.Path(__file__).resolve().parent / "checks"
 
 CRITICAL = "critical"
@@ -59,8 +58,8 @@ SEVERITIES = (CRITICAL, WARNING)
 TABLES = ("raw_report", "fact_report", "fact_metric", "dim_agency", "quarantine")
 SQL_SUITE = "sql_checks"
 
-QUALIFIERS = ["exact", "at_least", "approx", "stated_none"]
-LAYOUTS = ["free_form", "standard_table"]
+QUALIFIERS = list(facts.QUALIFIERS)  # one home each: what the extractor emits is what validation allows
+LAYOUTS = list(extract.LAYOUTS)
 SCRIPTS = ["simplified", "traditional", "mixed"]
 LEVELS = ["province", "city", "county", "unknown"]
 ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
@@ -105,11 +104,9 @@ class Outcome:
 # --------------------------------------------------------------------------------------------------- catalog
 
 
-@functools.cache
 def metric_catalog() -> dict[str, bool]:
-    """Metric code -> signed, from warehouse/metric_catalog.csv (read once per process)."""
-    with CATALOG_CSV.open(encoding="utf-8", newline="") as fh:
-        return {row["code"]: row["signed"].strip().lower() == "true" for row in csv.DictReader(fh)}
+    """Metric code -> signed (warehouse/catalog.py reads the catalog, once per process)."""
+    return catalog.signed()
 
 
 # ------------------------------------------------------------------------------------------------ SQL checks

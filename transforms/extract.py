@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import csv
 import functools
 import gc
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 import polars as pl
@@ -15,13 +13,10 @@ import polars as pl
 from transforms import prose, region, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
+from warehouse.catalog import metric_rows
 
-
-@functools.cache
-def catalog() -> dict[str, dict[str, str]]:
-    """metric code -> catalog row (unit, section, label_zh, signed, notes)."""
-    with resources.files("warehouse").joinpath("metric_catalog.csv").open(encoding="utf-8") as fh:
-        return {row["code"]: row for row in csv.DictReader(fh)}
+catalog = metric_rows  # metric code -> catalog row (unit, section, label_zh, signed, notes)
+LAYOUTS = ("free_form", "standard_table")
 
 
 @functools.cache

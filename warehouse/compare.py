@@ -17,6 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
+from warehouse.catalog import metric_rows
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -90,10 +92,8 @@ def _sql(name: str) -> str:
     return resources.files("warehouse").joinpath("compare", name).read_text(encoding="utf-8")
 
 
-@cache
 def _catalog_order() -> list[str]:
-    text = resources.files("warehouse").joinpath("metric_catalog.csv").read_text(encoding="utf-8")
-    return [row["code"] for row in csv.DictReader(io.StringIO(text))]
+    return list(metric_rows())
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

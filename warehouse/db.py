@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.agency import Aliases, canonical_agency, load_aliases
+from warehouse.catalog import path as catalog_path
 
 ALIASES_ENV = "GOVREPORT_AGENCY_ALIASES"  # a user CSV extending warehouse/agency_aliases.csv
 PUBLISHED = ("raw_report", "dim_agency", "fact_report", "fact_metric", "quarantine")
@@ -64,7 +65,7 @@ def connect(path: str | pathlib.Path, read_only: bool = False) -> duckdb.DuckDBP
     con.execute("SET max_vacuum_tasks = 0")
     con.execute("BEGIN TRANSACTION")
     keyed = _set_aside_keyed_fact_metric(con)
-    catalog = str(resources.files("warehouse").joinpath("metric_catalog.csv"))
+    catalog = catalog_path()
     for _name, sql in _sql_files("ddl"):
         _run_script(con, sql.replace("$catalog", catalog.replace("'", "''")))
     if keyed:
