@@ -24,3 +24,19 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# Modules whose tests run real flows, servers, subprocesses or an office suite: `pytest -m "not slow"` leaves
+# them out for a fast edit loop (CI runs everything).
+_SLOW_MODULES = {"test_load_flow", "test_ops", "test_reliability", "test_roundtrip", "test_scale", "test_summary",
+                 "test_export_docs", "test_compare", "test_views"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs real flows, servers, subprocesses or LibreOffice")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in _SLOW_MODULES or "prefect_harness" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
