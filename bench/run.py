@@ -179,7 +179,7 @@ def accuracy(db_path: pathlib.Path, truth: pathlib.Path, out: pathlib.Path) -> d
 
 def extract_microbench() -> dict[str, Any]:
     """One 30 KB free-form report through extract_report on one core (issue: well under 10 ms)."""
-    from flows.load import list_report_files
+    from flows.discover import list_report_files
     from transforms.decode import decode_files
     from transforms.extract import extract_report
     from transforms.normalize import normalize_batch

@@ -87,7 +87,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from flows.load import list_report_files
+    from flows.discover import list_report_files
     from transforms.decode import decode_files
     from transforms.extract import extract_records
     from transforms.normalize import normalize_batch

@@ -43,7 +43,8 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 import transforms
-from transforms.decode import decode_files, printable_path, real_path
+from flows.discover import discover_files
+from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
 from warehouse import db
@@ -57,47 +58,6 @@ def fault_point(stage: str) -> None:
     """Fault injection for the crash tests: `GOVREPORT_FAULT=<stage>` SIGKILLs this process right there."""
     if os.environ.get(FAULT_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def list_report_files(source: str | pathlib.Path) -> list[str]:
-    """Every regular file under a directory (sorted, hidden files and folders skipped), or the file itself."""
-    return discover_files(source)["source_path"].to_list()
-
-
-def discover_files(source: str | pathlib.Path) -> pl.DataFrame:
-    """The files under `source` in a stable order: source_path (as reached from `source`), path (absolute),
-    size and mtime_ns. Hidden files and folders are skipped."""
-    root = pathlib.Path(source)
-    if root.is_file():
-        entries = [str(root)]
-    elif root.is_dir():
-        entries = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            entries += [os.path.join(dirpath, f) for f in sorted(filenames) if not f.startswith(".")]
-    else:
-        raise FileNotFoundError(f"no such file or directory: {root}")
-    return listing(entries)
-
-
-def listing(paths: list[str]) -> pl.DataFrame:
-    """Paths with their absolute path, size and mtime; a file gone since it was listed gets -1 for both
-    (never "unchanged"), and decode then quarantines it as unreadable. Paths are stored as printable_path()
-    text: a name that is not UTF-8 is kept, escaped, and read back through real_path()."""
-    stats = [_stat(p) for p in paths]
-    shown = [printable_path(p) for p in paths]
-    return pl.DataFrame({
-        "source_path": shown, "path": [printable_path(os.path.abspath(p)) for p in paths],
-        "size": [s[0] for s in stats], "mtime_ns": [s[1] for s in stats],
-    }, schema={"source_path": pl.String, "path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64})
-
-
-def _stat(path: str) -> tuple[int, int]:
-    try:
-        st = os.stat(real_path(path))
-    except OSError:
-        return -1, -1
-    return st.st_size, st.st_mtime_ns
 
 
 def staging_root(db_path: str) -> pathlib.Path:

@@ -31,7 +31,7 @@ from datetime import datetime
 import pytest
 
 from flows.cli import main
-from flows.load import list_report_files
+from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from tests.test_views import add_cell, cell, copy_report, drop_cells, set_cells
 from transforms.decode import decode_files

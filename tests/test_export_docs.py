@@ -15,7 +15,7 @@ import pytest
 
 from expectations.suites import TABLES, docs_index
 from flows import cli
-from flows.load import list_report_files
+from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from transforms.decode import decode_files
 from transforms.extract import extract_records

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 import flows.load as load_module
+from flows.discover import listing
 from tests.conftest import EXAMPLES, ROOT
 from warehouse import db
 
@@ -55,7 +56,7 @@ def test_bad_input_is_quarantined_and_the_rest_loads(prefect_harness, tmp_path, 
     vanished = str(inbox / "vanished.txt")
     real_discover = load_module.discover_files
     monkeypatch.setattr(load_module, "discover_files",
-                        lambda source: pl.concat([real_discover(source), load_module.listing([vanished])]))
+                        lambda source: pl.concat([real_discover(source), listing([vanished])]))
 
     warehouse = tmp_path / "w.duckdb"
     audit = load_module.load_reports(str(tmp_path / "收件箱"), str(warehouse))

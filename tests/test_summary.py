@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from flows import cli
-from flows.load import list_report_files
+from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from transforms.decode import decode_files
 from transforms.extract import extract_records

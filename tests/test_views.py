@@ -20,7 +20,7 @@ from datetime import datetime
 
 import pytest
 
-from flows.load import list_report_files
+from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from transforms.decode import decode_files
 from transforms.extract import extract_records

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.load import list_report_files
+from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from transforms.decode import decode_files
 from transforms.extract import catalog, extract_records
