@@ -46,6 +46,8 @@ def facts(text: str) -> set[tuple]:
      {("proactive.total", "", 2483, "exact"), ("proactive.website", "", 319, "exact")}),
     # an application for review is a review
     ("我乡收到有关政府信息公开行政复议申请0件。", {("review.total", "", 0, "exact")}),
+    # what the body had others do; a livestream is no hotline session
+    ("督促县直部门在信息公开页面发布信息3044条。“上海科技”视频号直播 118 场。", set()),
     # a bare 诉讼 with no review figure before it is not enough
     ("诉讼9件。", set()),
     # the list opens in the next sentence

@@ -53,7 +53,10 @@ class Rule:
 # Ordered: specific wordings before general ones. `skip` rules stop a figure from becoming any fact.
 RULES: tuple[Rule, ...] = (
     Rule("skip", "件|条", r"予以公开(及|和|与)部分公开$|撤回$|修订$|自然失效$"),
-    Rule("hotline.sessions", "次|期|场", r"上线|在线访谈|做客|直播"),
+    # `督促县直部门…发布信息3044条`: what the body had others do is not its own figure
+    Rule("skip", "条|件|次", r"^(督促|指导|推动)[^。，,；;]{0,8}(部门|单位|乡镇|街道)"),
+    # sessions of a hotline or an online interview (catalog); a livestream (`直播118场`) is neither
+    Rule("hotline.sessions", "次|期|场", r"上线|在线访谈|做客|(访谈|热线)[^。，,；;]{0,6}直播"),
     Rule("proactive.press_conferences", "次|场|条|期", r"发布会|通气会"),
     Rule("proactive.media_reports", "次|篇|条", r"报道"),
     Rule("proactive.reading_point_visits", "人次|人", r"查阅"),
