@@ -40,3 +40,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in _SLOW_MODULES or "prefect_harness" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
+
+
+def require_tool(name: str, install: str) -> str:
+    """The path of a command a test drives (chromium, soffice): skipped locally when absent, failed under CI
+    (where .ci/run installs it), so a green CI never hides a test that did not run."""
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed ({install}; .ci/run installs it)")
+        pytest.skip(f"{name} is not installed ({install})")
+    return found
+
+
+def read_report(data: bytes, paged: bool | None = None) -> dict:
+    """One file's bytes through decode, normalize and extract, as the pipeline reads it (one-row batch).
+    `paged` defaults to whether the bytes were a PDF or Word document."""
+    import polars as pl
+
+    from transforms.decode import decode_bytes
+    from transforms.extract import PAGED_ENCODINGS, extract_report
+    from transforms.normalize import normalize_frame
+
+    decoded = decode_bytes(data)
+    assert decoded.error is None, decoded.error
+    text = normalize_frame(pl.DataFrame({"text": [decoded.text]}))["norm_text"][0]
+    record = extract_report(text, paged=decoded.encoding in PAGED_ENCODINGS if paged is None else paged)
+    return record | {"encoding": decoded.encoding}

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import REAL
+from tests.conftest import REAL, read_report
 from transforms import documents
 from transforms.decode import decode_bytes
 from transforms.extract import extract_report
@@ -103,14 +103,8 @@ def test_docx_table_reaches_the_table_parser():
     data = _docx(["上海市某局2020年政府信息公开工作年度报告", "二、主动公开政府信息情况"],
                  [["第二十条第（一）项", "", "", ""], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
                   ["规章", "3", "0", "12"]])
-    decoded = decode_bytes(data)
-    assert decoded.encoding == "docx" and decoded.error is None
-    import polars as pl
-
-    from transforms.normalize import normalize_frame
-
-    text = normalize_frame(pl.DataFrame({"text": [decoded.text]}))["norm_text"][0]
-    record = extract_report(text, paged=True)
+    record = read_report(data)
+    assert record["encoding"] == "docx"
     assert record["layout"] == "standard_table"
     got = {(m["code"], m["value"], m["rule"]) for m in record["metrics"]}
     assert got == {("rules.issued", 3, "table2:row"), ("rules.repealed", 0, "table2:row"),

@@ -5,13 +5,9 @@ is its own oracle, so the tests hold on reports nobody annotated."""
 import pathlib
 
 import opencc
-import polars as pl
 import pytest
 
-from tests.conftest import EXAMPLES, REAL
-from transforms.decode import decode_bytes
-from transforms.extract import extract_report
-from transforms.normalize import normalize_frame
+from tests.conftest import EXAMPLES, REAL, read_report
 
 REPORTS = sorted(p for d in (EXAMPLES, REAL) for p in d.iterdir() if p.suffix != ".pdf")
 _S2T = opencc.OpenCC("s2t")
@@ -40,10 +36,7 @@ TRANSFORMS = {
 
 
 def _read(data: bytes) -> tuple[set, tuple]:
-    decoded = decode_bytes(data)
-    assert decoded.error is None, decoded.error
-    text = normalize_frame(pl.DataFrame({"text": [decoded.text]}))["norm_text"][0]
-    record = extract_report(text)
+    record = read_report(data)
     return {(m["code"], m["breakdown"], m["value"]) for m in record["metrics"]}, tuple(record[k] for k in META)
 
 

@@ -6,30 +6,20 @@ clips it), so a PDF may lose figures but must never add or change one."""
 from __future__ import annotations
 
 import html
-import os
 import pathlib
-import shutil
 import subprocess
 
-import polars as pl
 import pytest
 
-from tests.conftest import EXAMPLES, REAL
+from tests.conftest import EXAMPLES, REAL, read_report, require_tool
 from transforms.decode import decode_bytes
-from transforms.extract import extract_report
-from transforms.normalize import normalize_frame
 
 SOURCES = sorted(p for d in (EXAMPLES, REAL) for p in d.iterdir() if p.suffix in (".txt", ".html"))
 FORMATS = {"doc": "doc:MS Word 97", "docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export"}
 
 
 def _soffice() -> str:
-    found = shutil.which("soffice")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-    return found
+    return require_tool("soffice", "apt-get install libreoffice-writer-nogui fonts-noto-cjk")
 
 
 def _as_page(path: pathlib.Path) -> str:
@@ -58,12 +48,9 @@ def converted(tmp_path_factory) -> dict[str, pathlib.Path]:
 
 
 def _read(path: pathlib.Path) -> tuple[str, set, tuple, list]:
-    decoded = decode_bytes(path.read_bytes())
-    assert decoded.error is None, (path.name, decoded.error)
-    text = normalize_frame(pl.DataFrame({"text": [decoded.text]}))["norm_text"][0]
-    record = extract_report(text, paged=decoded.encoding in ("pdf", "doc", "docx"))
+    record = read_report(path.read_bytes())
     facts = {(m["code"], m["breakdown"], m["value"]) for m in record["metrics"]}
-    return decoded.encoding, facts, (record["agency"], record["report_year"]), [m["page"] for m in record["metrics"]]
+    return record["encoding"], facts, (record["agency"], record["report_year"]), [m["page"] for m in record["metrics"]]
 
 
 @pytest.mark.parametrize("fmt", ["doc", "docx"])

@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import os
 import pathlib
-import shutil
 import struct
 import subprocess
 import zlib
@@ -26,7 +24,7 @@ import pytest
 
 from flows import cli
 from flows.discover import list_report_files
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, require_tool
 from transforms.decode import decode_files
 from transforms.extract import extract_records
 from transforms.normalize import normalize_batch
@@ -302,12 +300,7 @@ def test_missing_warehouse(tmp_path, capsys):
 # ---------------------------------------------------------------- in a real browser
 
 def _chromium() -> str:
-    found = shutil.which("chromium")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return found
+    return require_tool("chromium", "apt-get install chromium")
 
 
 def _run_chromium(tmp_path: pathlib.Path, name: str, *args: str) -> subprocess.CompletedProcess:

@@ -9,10 +9,10 @@ chrome (`本站原创`) is no name; a report that names no body gets None, never
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
-from importlib import resources
+
+from transforms import vocabulary
 
 _MARKUP = re.compile(r"^[#>*\-\s|]+|[*|\s]+$")  # markdown heading marks, table pipes, emphasis
 _SPACE = re.compile(r"\s+")
@@ -22,26 +22,21 @@ _LEVELS = "省市县区州盟旗"  # what a place written before a name ends wit
 _PLACE_TYPES = ("镇", "乡", "街道", "苏木", "县", "市", "区", "旗")  # a place standing for its government
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with resources.files("transforms").joinpath("vocab", name).open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
 @functools.cache
 def body_types() -> tuple[str, ...]:
     """Body-type suffixes, longest first (人民政府 before 政府)."""
-    return tuple(sorted({r["suffix"] for r in _rows("agency_body_types.csv")}, key=len, reverse=True))
+    return tuple(sorted(set(vocabulary.column("agency_body_types.csv", "suffix")), key=len, reverse=True))
 
 
 @functools.cache
 def not_words() -> tuple[str, ...]:
-    return tuple(r["word"] for r in _rows("agency_not_words.csv"))
+    return tuple(vocabulary.column("agency_not_words.csv", "word"))
 
 
 @functools.cache
 def self_references() -> dict[str, str]:
     """`我乡` -> 乡: how a report names its own body's level."""
-    return {r["word"]: r["level"] for r in _rows("agency_self_reference.csv")}
+    return vocabulary.mapping("agency_self_reference.csv", "word", "level")
 
 
 def clean(name: str | None) -> str | None:

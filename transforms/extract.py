@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
 # No count or amount in a disclosure report reaches 10^8 (the largest seen: ~4 million licensing decisions of a
 # prefecture; amounts are in 万元): a larger value is a misread, not a figure.
 MAX_PLAUSIBLE = 1e8
+_PAGE_BREAK = re.compile("\f")
 PAGED_ENCODINGS = ("pdf", "docx", "doc", "wps", "ocr")  # documents whose text keeps its page breaks as \f
 
 
@@ -45,7 +47,7 @@ def _page_finder(text: str, paged: bool) -> Callable[[int], int | None]:
     """offset -> 1-based page, counting the form feeds before it; None for text that has no pages."""
     if not paged:
         return lambda _offset: None
-    breaks = [i for i, ch in enumerate(text) if ch == "\f"] if "\f" in text else []
+    breaks = [m.start() for m in _PAGE_BREAK.finditer(text)]
     return lambda offset: bisect.bisect_right(breaks, offset) + 1
 
 

@@ -10,17 +10,16 @@ Chrome rules remove whole lines that consist of nothing but chrome, so they cann
 from __future__ import annotations
 
 import bisect
-import csv
 import functools
 import html
 import re
 from collections.abc import Callable
-from importlib import resources
 from typing import NamedTuple
 
 import opencc
 import polars as pl
 
+from transforms import vocabulary
 from transforms.prose import UNITS
 
 # --- HTML -------------------------------------------------------------------------------------------
@@ -280,8 +279,7 @@ _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "．": 
 @functools.cache
 def _variants() -> dict[str, str]:
     """Variant characters OpenCC leaves as they are (谘询 -> 咨询): vocab/variant_characters.csv."""
-    with resources.files("transforms").joinpath("vocab", "variant_characters.csv").open(encoding="utf-8") as fh:
-        return {r["variant"]: r["standard"] for r in csv.DictReader(fh)}
+    return vocabulary.mapping("variant_characters.csv", "variant", "standard")
 
 _SENTENCE_END = ("。", "！", "？", "：", "；")
 

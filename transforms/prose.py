@@ -8,14 +8,13 @@ no fact (years, dates, document and phone numbers carry no counting unit, so the
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from typing import NamedTuple
 
+from transforms import vocabulary
 from transforms.facts import Fact
 from transforms.numbers import NUMBER, NUMBER_FIRST, NUMBER_REST, parse_number, qualifier_of, to_catalog_unit
 
@@ -124,19 +123,13 @@ _TRAILING_VERB = re.compile(r"(发布了?|公开了?|更新了?)$")
 _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布了|发布|更新)")
 
 
-def _vocab(name: str, column: str) -> list[str]:
-    with resources.files("transforms").joinpath("vocab", name).open(encoding="utf-8") as fh:
-        return [r[column] for r in csv.DictReader(fh)]
-
-
 # Where a total was published (`其中网站319条`): vocab/publication_channels.csv, channel -> code or skip.
-_PUBLICATION_CHANNELS = dict(zip(_vocab("publication_channels.csv", "channel"),
-                                 _vocab("publication_channels.csv", "code"), strict=True))
+_PUBLICATION_CHANNELS = vocabulary.mapping("publication_channels.csv", "channel", "code")
 _CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
 _CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
-    map(re.escape, sorted(_vocab("consultation_channels.csv", "channel"), key=len, reverse=True))) + ")")
+    map(re.escape, sorted(vocabulary.column("consultation_channels.csv", "channel"), key=len, reverse=True))) + ")")
 _TITLE = re.compile(r"《([^》]{1,30})》")
 _YEAR = re.compile(r"(\d{4})年")
 _VERBS = re.compile(r"^(其中|全年|共|累计|另|编发|编印|编辑|出刊|发布|制作|印发|刊发|主动公开|公开|发帖|受理)+")

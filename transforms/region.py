@@ -6,15 +6,15 @@ importing either package would load pandas/jieba at import time for nothing.
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib.util
 import pathlib
 import re
 from dataclasses import dataclass
-from importlib import resources
 
 import polars as pl
+
+from transforms import vocabulary
 
 # Codes whose name is a bookkeeping row, not a place: municipal 1101/1102 levels, 省直辖县级行政区划 (4290…).
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -221,8 +221,7 @@ def _descend(s: str, pos: int, codes: tuple[str, ...], idx: _Index) -> tuple[tup
 @functools.cache
 def _confusables() -> dict[str, str]:
     """Characters OCR writes for a place name's own (沐 for 沭): vocab/place_confusables.csv."""
-    with resources.files("transforms").joinpath("vocab", "place_confusables.csv").open(encoding="utf-8") as fh:
-        return {r["written"]: r["official"] for r in csv.DictReader(fh)}
+    return vocabulary.mapping("place_confusables.csv", "written", "official")
 
 
 def _read_back(agency: str, idx: _Index) -> tuple[str, ...]:
