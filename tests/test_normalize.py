@@ -6,6 +6,7 @@ import pytest
 from transforms.decode import decode_files
 from transforms.normalize import (
     _STR_WHITESPACE,
+    cell_rows,
     html_to_text,
     join_page_fragments,
     join_wrapped_lines,
@@ -304,3 +305,31 @@ def test_han_ratio_screen(text, error):
 ])
 def test_html_exact_text(markup, expected):
     assert html_to_text(markup) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("规章\t22\t235", "| 规章 | 22 | 235 |"),                      # cells copied out of a spreadsheet
+    ("行政强制\t\t2154", "| 行政强制 | 2154 |"),                    # a run of tabs is one separator
+    ("规章|22|235", "| 规章 | 22 | 235 |"),                          # a crawler's bars without the outer ones
+    ("行政强制|2154", "| 行政强制 | 2154 |"),                       # one bar before a figure
+    ("|0|1", "|  | 0 | 1 |"),                                        # an empty first cell
+    ("| 规章 | 22 | 235 |", "| 规章 | 22 | 235 |"),                 # already a row
+    ("\t一、总体情况", "\t一、总体情况"),                           # indentation, not a cell
+    ("首页|政务公开", "首页|政务公开"),                             # one bar between words: no row
+    ("共受理申请12件", "共受理申请12件"),
+    ("a\tb\n正文\n规章|1|2", "| a | b |\n正文\n| 规章 | 1 | 2 |"),   # line by line
+])
+def test_cell_rows(text, expected):
+    assert cell_rows(text) == expected
+
+
+
+@pytest.mark.parametrize("markup,expected", [
+    ("<p>市政府办公厅行\n政规范性文件</p>", "市政府办公厅行政规范性文件"),   # a source line end between wide characters
+    ("<p>受理申请 12\n件</p>", "受理申请 12 件"),                             # next to a digit it is a space
+    ("<p>line one\nline two</p>", "line one line two"),
+    ("<p>第一行<br>\n第二行</p>", "第一行\n第二行"),                          # <br> still breaks the line
+    ("<pre>甲\n乙</pre>", "甲\n乙"),                                          # <pre> keeps its line ends
+])
+def test_source_line_ends_in_markup_are_white_space(markup, expected):
+    assert html_to_text(markup).strip() == expected

@@ -30,6 +30,24 @@ _SKIP_TAGS = {"script", "style", "noscript", "iframe", "select", "option", "butt
 _HANDLED_TAGS = _BLOCK_TAGS | _SKIP_TAGS | {"head", "title", "tr", "td", "th"}
 
 
+# A line end in markup is white space, not a line break (only <br>, blocks and <pre> break lines); between two
+# wide characters it is no space at all, as CSS Text's segment-break rule renders it: `办公厅行\n政规范性文件`
+# in a page's source is one word on screen.
+_SEGMENT_BREAK = re.compile(r"[ \t\r\f]*\n\s*")
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def _segment_breaks(data: str) -> str:
+    def space(m: re.Match) -> str:
+        before = data[m.start() - 1] if m.start() else ""
+        after = data[m.end()] if m.end() < len(data) else ""
+        if not before or not after:  # at a tag: the other side is unknown, the near side decides
+            near = before or after
+            return "" if not near or _WIDE.match(near) else " "
+        return "" if _WIDE.match(before) and _WIDE.match(after) else " "
+    return _SEGMENT_BREAK.sub(space, data)
+
+
 class _TextExtractor:
     """Block elements become line breaks; a table row becomes one line `| cell | cell |`.
 
@@ -46,8 +64,10 @@ class _TextExtractor:
         self.in_title = False
         self.rows: list[list[str]] = []  # stack: current row per nested table
         self.cell: list[list[str]] = []  # stack: current cell text per nested table
+        self.pre = 0
 
     def handle_starttag(self, tag: str) -> None:
+        self.pre += tag == "pre"
         if tag in ("td", "th") and self.cell:
             self.cell[-1] = []
         elif tag == "tr" and self.rows:
@@ -67,6 +87,7 @@ class _TextExtractor:
             self.out.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        self.pre -= tag == "pre" and self.pre > 0
         if tag in ("td", "th") and self.cell:
             # str.split() splits on exactly the characters `\s` matches: all whitespace goes.
             self.rows[-1].append("".join("".join(self.cell[-1]).split()))
@@ -100,6 +121,8 @@ class _TextExtractor:
     def handle_data(self, data: str) -> None:
         if self.skip or (self.in_head and not self.in_title):
             return
+        if "\n" in data and not self.pre:
+            data = _segment_breaks(data)
         if self.rows and self.cell:
             self.cell[-1].append(html.unescape(data))
         else:
@@ -214,6 +237,43 @@ def _map_rows(s: pl.Series, mask: pl.Series, fn: Callable[[str], str]) -> pl.Ser
 # --- text rules, applied in order ----------------------------------------------------------------------
 
 
+_TAB_LINE = re.compile(r"[^\S\n]*(\S[^\t\n]*(?:\t+[^\t\n]*\S)+)[^\S\n]*")
+
+
+_NUMBER_CELL = re.compile(r"\s*\d[\d,.]*\s*")
+
+
+def _bare_pipe_row(line: str) -> str:
+    """A markdown row written without its outer bars (`规章|22|235`, `行政强制|2154`, `|0|1` after an empty
+    cell) as a whole row; a line with bars at both ends, or a lone bar between words, is left alone."""
+    stripped = line.strip()
+    if "|" not in stripped or (stripped.startswith("|") and stripped.endswith("|")):
+        return line
+    cells = stripped.split("|")
+    if len(cells) >= 3 or _NUMBER_CELL.fullmatch(cells[-1]):
+        return _row(cells)
+    return line
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.strip() for c in cells) + " |"
+
+
+# Every text cell_rows changes has a tab between two characters or a line with a bar at one end only.
+_CELL_ROWS_GATE = r"\S\t+\S|\|[^\n|]*[^|\s][^\S\n]*(?:\n|$)|(?:^|\n)[^\S\n]*[^|\s][^\n]*\|"
+
+
+def cell_rows(text: str) -> str:
+    """Lines of tab-separated cells (a table copied out of a spreadsheet or a Word document) and markdown rows
+    without their outer bars as the `| a | b |` rows the HTML path writes, so the table readers see their
+    cells. A tab before a line's text is indentation."""
+    if "\t" in text:
+        text = _TAB_LINE.sub(lambda m: _row(re.split(r"\t+", m.group(1))), text)
+    if "|" in text:
+        text = "\n".join(_bare_pipe_row(line) if "|" in line else line for line in text.split("\n"))
+    return text
+
+
 class Rule(NamedTuple):
     pattern: str
     repl: str
@@ -235,15 +295,19 @@ ARTIFACT_RULES: list[Rule] = [
     Rule(r"(?m)^[ ]*\?[ ]*$", ""),
 ]
 
+# `_ANY` (at most a footer's length, not `.*`): a page whose whitespace a crawler collapsed is one line, and a
+# rule that drops a line from 版权所有 to its end would drop the whole report with it.
+_ANY = r"[^\n]{0,160}"
 _CHROME_LINE = [
     r"关闭", r"打印", r"分享", r"下载本页\s*打印", r"【?\s*关闭窗口\s*】?", r"【?\s*打印本页\s*】?",
-    r"Produced By.*", r"扫一扫在手机打开当前页面", r"设为首页.*", r".*ICP备.*", r".*公网安备.*", r"Copyright.*",
-    r".*版权所有.*", r"字体[:：]?\s*\[.*\].*", r"(您现在所在的|您当前的|当前)位置[:：].*", r"返回\s*下载\s*相关\s*举报",
+    r"Produced By" + _ANY, r"扫一扫在手机打开当前页面", r"设为首页" + _ANY, _ANY + r"ICP备" + _ANY,
+    _ANY + r"公网安备" + _ANY, r"Copyright" + _ANY, _ANY + r"版权所有" + _ANY, r"字体[:：]?\s*\[" + _ANY + r"\]" + _ANY,
+    r"(您现在所在的|您当前的|当前)位置[:：]" + _ANY, r"返回\s*下载\s*相关\s*举报",
     r"点击查看更多>>", r"展开阅读全文", r"相关资源", r"正为您匹配相似的精品文档", r"相关搜索", r"最新文档",
-    r"电脑版.*", r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-", r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页",
-    r".*\.docx?_第\d+页",
-    r"《.*》由会员分享.*", r"当前位置[:：].*", r"地址[:：].*邮编.*", r"主办单位[:：].*",
-    r"网站标识码.*", r"浏览次数[:：]?\s*", r"【\s*(字体|大|中|小|\s)*】",
+    r"电脑版" + _ANY, r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-", r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页",
+    _ANY + r"\.docx?_第\d+页", r"《" + _ANY + r"》由会员分享" + _ANY, r"当前位置[:：]" + _ANY,
+    r"地址[:：]" + _ANY + r"邮编" + _ANY, r"主办单位[:：]" + _ANY, r"网站标识码" + _ANY, r"浏览次数[:：]?\s*",
+    r"【\s*(字体|大|中|小|\s)*】",
 ]
 CHROME_RULES: list[Rule] = [
     # PDF page counters (— 1 —) sit inside sentences: drop the whole line so the sentence rejoins.
@@ -413,6 +477,7 @@ def normalize_frame(df: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     trad_class, simp_class = _script_classes()
     text = df[text_col]
     text = _map_rows(text, text.str.slice(0, 5000).str.contains("(?i)" + _HTML_SNIFF.pattern), html_to_text)
+    text = _map_rows(text, text.str.contains(_CELL_ROWS_GATE), cell_rows)
     text = _apply(text, ARTIFACT_RULES)
     n_trad = text.str.count_matches(trad_class)
     # script_expr reads n_simp only where n_trad > 3, so the costlier simplified-only class is counted only
