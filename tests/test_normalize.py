@@ -7,6 +7,7 @@ from transforms.decode import decode_files
 from transforms.normalize import (
     _STR_WHITESPACE,
     cell_rows,
+    drop_chrome_lines,
     html_to_text,
     join_page_fragments,
     join_wrapped_lines,
@@ -333,3 +334,13 @@ def test_cell_rows(text, expected):
 ])
 def test_source_line_ends_in_markup_are_white_space(markup, expected):
     assert html_to_text(markup).strip() == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("正文\n版权所有：某某人民政府 主办单位：某某办公室\n结尾", "正文\n\n结尾"),      # a footer line goes
+    ("当前位置：首页 > 政务公开\n正文", "\n正文"),
+    ("主动公开信息120条。" * 30 + "版权所有：某某人民政府", "主动公开信息120条。" * 30 + "版权所有：某某人民政府"),  # one long line stays
+    ("主动公开信息120条\n地址：某某路1号", "主动公开信息120条\n地址：某某路1号"),  # 地址 without 邮编 is no footer
+])
+def test_drop_chrome_lines(text, expected):
+    assert drop_chrome_lines(text) == expected

@@ -295,20 +295,44 @@ ARTIFACT_RULES: list[Rule] = [
     Rule(r"(?m)^[ ]*\?[ ]*$", ""),
 ]
 
-# `_ANY` (at most a footer's length, not `.*`): a page whose whitespace a crawler collapsed is one line, and a
-# rule that drops a line from 版权所有 to its end would drop the whole report with it.
-_ANY = r"[^\n]{0,160}"
 _CHROME_LINE = [
     r"关闭", r"打印", r"分享", r"下载本页\s*打印", r"【?\s*关闭窗口\s*】?", r"【?\s*打印本页\s*】?",
-    r"Produced By" + _ANY, r"扫一扫在手机打开当前页面", r"设为首页" + _ANY, _ANY + r"ICP备" + _ANY,
-    _ANY + r"公网安备" + _ANY, r"Copyright" + _ANY, _ANY + r"版权所有" + _ANY, r"字体[:：]?\s*\[" + _ANY + r"\]" + _ANY,
-    r"(您现在所在的|您当前的|当前)位置[:：]" + _ANY, r"返回\s*下载\s*相关\s*举报",
-    r"点击查看更多>>", r"展开阅读全文", r"相关资源", r"正为您匹配相似的精品文档", r"相关搜索", r"最新文档",
-    r"电脑版" + _ANY, r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-", r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页",
-    _ANY + r"\.docx?_第\d+页", r"《" + _ANY + r"》由会员分享" + _ANY, r"当前位置[:：]" + _ANY,
-    r"地址[:：]" + _ANY + r"邮编" + _ANY, r"主办单位[:：]" + _ANY, r"网站标识码" + _ANY, r"浏览次数[:：]?\s*",
-    r"【\s*(字体|大|中|小|\s)*】",
+    r"扫一扫在手机打开当前页面", r"返回\s*下载\s*相关\s*举报", r"点击查看更多>>", r"展开阅读全文", r"相关资源",
+    r"正为您匹配相似的精品文档", r"相关搜索", r"最新文档", r"资源描述", r"—\s*\d+\s*—", r"-\s*\d+\s*-",
+    r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页", r"浏览次数[:：]?\s*", r"【\s*(字体|大|中|小|\s)*】",
 ]
+# Chrome lines known by a word with anything around it: only a line of a footer's length is one. A page whose
+# whitespace a crawler collapsed is one line, and dropping that line from 版权所有 to its end drops the report.
+_CHROME_SPAN = re.compile(r"[ ]*(?:Produced By.*|设为首页.*|.*ICP备.*|.*公网安备.*|Copyright.*|.*版权所有.*"
+                          r"|字体[:：]?\s*\[.*\].*|(您现在所在的|您当前的|当前)位置[:：].*|电脑版.*|.*\.docx?_第\d+页"
+                          r"|《.*》由会员分享.*|地址[:：].*邮编.*|主办单位[:：].*|网站标识码.*)[ ]*")
+_CHROME_SPAN_GATE = (r"Produced By|设为首页|ICP备|公网安备|Copyright|版权所有|字体|位置[:：]|电脑版|_第\d+页"
+                     r"|由会员分享|邮编|主办单位|网站标识码")
+_CHROME_SPAN_WORD = re.compile(_CHROME_SPAN_GATE)
+_FOOTER_MAX = 160
+
+
+def drop_chrome_lines(text: str) -> str:
+    """Drop the lines of at most _FOOTER_MAX characters that _CHROME_SPAN matches whole. Only the lines
+    holding one of its words are looked at."""
+    out, pos = [], 0
+    for m in _CHROME_SPAN_WORD.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start < pos:
+            continue  # a second word on a line already judged
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        if end - start <= _FOOTER_MAX and _CHROME_SPAN.fullmatch(text, start, end):
+            out.append(text[pos:start])
+        else:
+            out.append(text[pos:end])
+        pos = end
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
 CHROME_RULES: list[Rule] = [
     # PDF page counters (— 1 —) sit inside sentences: drop the whole line so the sentence rejoins.
     Rule(r"\n[ ]*[—-]\s*\d+\s*[—-][ ]*\n", "\n"),
@@ -488,7 +512,9 @@ def normalize_frame(df: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
     script = pl.select(script_expr(pl.lit(n_trad), pl.lit(n_simp))).to_series()
     # OpenCC only where a traditional character occurs: most reports are simplified already.
     text = _map_rows(text, n_trad > 0, to_simplified)
-    text = _apply(text, CHROME_RULES).str.replace_many(_FULLWIDTH | _variants())
+    text = _apply(text, CHROME_RULES)
+    text = _map_rows(text, text.str.contains(_CHROME_SPAN_GATE), drop_chrome_lines)
+    text = text.str.replace_many(_FULLWIDTH | _variants())
     text = _tidy_whitespace(text)
     # join_page_fragments changes only text with two fragment marks, which polars finds far faster than `re`
     # (its `\d` is Unicode Nd like Python's, in a Unicode version no older: it never finds fewer marks).
