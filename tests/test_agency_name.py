@@ -25,6 +25,10 @@ from transforms.metadata import find_agency
     ("全县", False),
     ("各乡镇", False),
     ("桂林市龙胜各族自治县科学技术局", True),   # 各 of 各族 is no distributive
+    ("天全县农业局", True),                  # 全县 inside the county's own name
+    ("万全区农业农村局", True),              # 全区 inside the district's own name
+    ("全县农业局", False),                   # ... but a distributive before a body is no place
+    ("天全县全区农业局", False),
     ("中国上海门户网站", False),
     ("市政府信息公开工作年度报告", False),
     ("上海市(科学技术委员会", False),        # unpaired bracket

@@ -68,7 +68,23 @@ def is_agency_name(name: str | None) -> bool:
     suffix = body_type(name)
     if suffix is None or len(name) <= len(suffix):
         return False
-    return not any(w in name for w in not_words())
+    return not any(_sentence_word_at(name, w) for w in not_words())
+
+
+def _sentence_word_at(name: str, word: str) -> bool:
+    """`word` occurs in `name` outside every place name the gazetteer knows: 全县 in 天全县农业局 is no
+    distributive, it is part of the county's name."""
+    from transforms.region import is_division_name
+
+    start = name.find(word)
+    while start >= 0:
+        end = start + len(word)
+        inside_place = any(is_division_name(name[i:j]) for i in range(max(0, end - 12), start + 1)
+                           for j in range(end, min(len(name), start + 12) + 1) if j - i >= 2)
+        if not inside_place:
+            return True
+        start = name.find(word, start + 1)
+    return False
 
 
 def validated(name: str | None) -> str | None:
