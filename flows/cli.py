@@ -138,16 +138,41 @@ def cmd_query(args: argparse.Namespace) -> int:
         # READ_WRITE, read_text('/etc/passwd')) or install extensions: all of that is off, and stays off.
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    fmt = getattr(args, "format", "table")
     try:
-        rel = con.sql(args.sql)
+        rel = con.sql(sql)
         if rel is not None:
-            rel.show(max_width=200, max_rows=args.max_rows)
+            if fmt == "table" and not getattr(args, "out", None):
+                rel.show(max_width=200, max_rows=args.max_rows)
+            else:
+                _write_result(rel.pl(), fmt, getattr(args, "out", None))
     except duckdb.Error as exc:
         print(f"govreport: {exc}", file=sys.stderr)
         return 1
     finally:
         con.close()
     return 0
+
+
+def _write_result(frame, fmt: str, out: str | None) -> None:
+    """The query's rows as csv, json (one object per line) or parquet, to --out or standard output. The
+    file is written here, by the CLI, not by the SQL: the query connection may not touch files."""
+    if fmt == "parquet" and not out:
+        raise SystemExit("govreport: --format parquet needs --out FILE")
+    if fmt == "table":
+        text = str(frame)
+    elif fmt == "csv":
+        text = frame.write_csv()
+    elif fmt == "json":
+        text = frame.write_ndjson()
+    else:
+        frame.write_parquet(out)
+        return
+    if out:
+        pathlib.Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
@@ -174,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("query", help="run SQL against the warehouse (read-only)")
-    p.add_argument("sql")
+    p.add_argument("sql", help="the SQL, or - to read it from standard input")
+    p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table",
+                   help="table (default), csv, json (one object per line) or parquet (needs --out)")
+    p.add_argument("--out", help="write the rows to this file instead of standard output")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--max-rows", type=int, default=100)
     p.add_argument("--allow-files", action="store_true",

@@ -75,3 +75,28 @@ def test_a_damaged_warehouse_is_not_reported_busy(tmp_path, capsys, content):
     assert main(["query", "SELECT 1", "--db", str(path)]) == 4
     err = capsys.readouterr().err
     assert "not a DuckDB warehouse" in err and "being written" not in err
+
+
+_ROWS = "SELECT * FROM (VALUES (1, '淮安市人民政府'), (2, NULL)) t(n, agency) ORDER BY n"
+
+
+@pytest.mark.parametrize("fmt,expected", [
+    ("csv", "n,agency\n1,淮安市人民政府\n2,\n"),
+    ("json", '{"n":1,"agency":"淮安市人民政府"}\n{"n":2,"agency":null}\n'),
+])
+def test_query_formats_to_stdout(empty_warehouse, capsys, fmt, expected):
+    assert main(["query", _ROWS, "--db", str(empty_warehouse), "--format", fmt]) == 0
+    assert capsys.readouterr().out == expected
+
+
+def test_query_writes_parquet_to_out_and_reads_sql_from_stdin(empty_warehouse, tmp_path, monkeypatch, capsys):
+    import io
+
+    import polars as pl
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(_ROWS))
+    out = tmp_path / "rows.parquet"
+    assert main(["query", "-", "--db", str(empty_warehouse), "--format", "parquet", "--out", str(out)]) == 0
+    assert pl.read_parquet(out).to_dicts() == [{"n": 1, "agency": "淮安市人民政府"}, {"n": 2, "agency": None}]
+    with pytest.raises(SystemExit, match="needs --out"):
+        main(["query", _ROWS, "--db", str(empty_warehouse), "--format", "parquet"])
