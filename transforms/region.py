@@ -77,6 +77,10 @@ def _successor(code: str, name: str, current: dict[str, str]) -> str | None:
     长乐市 -> 长乐区, 莱芜市 -> 莱芜区). None when there is no such one division (大同县 became 云州区)."""
     if len(name) < 2 or name[-1] not in "县市区":
         return None
+    # Recoded under the same name when its prefecture was redrawn (崇川区 320602 -> 320613 after merging 港闸区)
+    same = [c for c, n in current.items() if n == name and c[:4] == code[:4] and _level(c) == _level(code)]
+    if len(same) == 1:
+        return same[0]
     stem = name[:-1]
     forms = {stem + "市", stem + "区", stem + "县", stem + "州市", stem + "都区"} - {name}
     county = _level(code) == "county"  # a county's successor is a county (大同县 is not 大同市)
