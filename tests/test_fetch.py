@@ -174,3 +174,87 @@ def test_fetch_then_load_publishes_the_urls(prefect_harness, portal, tmp_path):
     assert rows[portal.base + "/old/moved"][0] == portal.base + "/reports/moved.txt"
     assert rows[portal.base + "/files/huaian.pdf"][0] == portal.base + "/files/huaian.pdf"
     assert page == [("014314799/2024-00002", "2024-01-17")]
+
+
+def test_the_nightly_deployment_fetches_first_only_when_a_url_file_is_configured(tmp_path, monkeypatch):
+    from flows import serve
+
+    monkeypatch.delenv("GOVREPORT_FETCH_URLS", raising=False)
+    flow, params, _ = serve.nightly(str(tmp_path), str(tmp_path / "w.duckdb"), None)
+    assert (flow.name, set(params)) == ("load_reports", {"source", "db_path", "docs_dir"})
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:9/a.html\n", encoding="utf-8")
+    monkeypatch.setenv("GOVREPORT_FETCH_URLS", str(urls))
+    flow, params, _ = serve.nightly(str(tmp_path), str(tmp_path / "w.duckdb"), None)
+    assert (flow.name, params["urls_file"], params["source"]) == ("fetch_and_load", str(urls), str(tmp_path))
+
+
+def test_fetch_and_load_flow(prefect_harness, portal, tmp_path):
+    import duckdb
+
+    from flows.fetch import fetch_and_load
+
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{portal.base}/reports/huaian.html,淮安市人民政府\n{portal.base}/reports/missing.html\n",
+                    encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db_path = str(tmp_path / "w.duckdb")
+    result = fetch_and_load(str(urls), str(inbox), db_path, fetch_options=FAST)
+    assert list(result["fetch"]["failed"]) == [portal.base + "/reports/missing.html"]  # logged; the rest loads
+    assert result["load"]["published"] and result["load"]["files_seen"] == 2
+    con = duckdb.connect(db_path, read_only=True)
+    found = con.execute("SELECT source_url, publisher FROM raw_report ORDER BY 1").fetchall()
+    con.close()
+    assert found == [(portal.base + "/files/huaian.pdf", "淮安市人民政府"),
+                     (portal.base + "/reports/huaian.html", "淮安市人民政府")]
+
+
+def test_provenance_of_files_from_elsewhere_and_of_the_same_bytes_from_two_urls(prefect_harness, tmp_path):
+    """A manifest written after its files were loaded still counts (they are unchanged, skipped); of two
+    retrievals of the same bytes the earliest is kept; re-loading changes nothing."""
+    import shutil
+
+    import duckdb
+
+    from flows.load import load_reports
+    from tests.conftest import EXAMPLES
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    report = EXAMPLES / "001_0146034ad01d9358.txt"
+    shutil.copy(report, inbox / "a.txt")
+    db_path = str(tmp_path / "w.duckdb")
+
+    def provenance():
+        con = duckdb.connect(db_path, read_only=True)
+        try:
+            return con.execute("SELECT source_url, final_url, retrieved_at::VARCHAR, http_status, publisher "
+                               "FROM raw_report").fetchall()
+        finally:
+            con.close()
+
+    assert load_reports(str(inbox), db_path)["published"]
+    assert provenance() == [(None, None, None, None, None)]  # from disk: unknown
+    manifest = inbox / "manifest.csv"
+    manifest.write_text("path,url,retrieved_at,publisher\na.txt,http://a.gov.cn/nb.html,2026-03-01T00:00:00Z,"
+                        "某市\n", encoding="utf-8")
+    audit = load_reports(str(inbox), db_path)
+    assert (audit["files_seen"], audit["files_skipped"]) == (1, 1)  # the manifest is no report file
+    assert provenance() == [("http://a.gov.cn/nb.html", "http://a.gov.cn/nb.html", "2026-03-01 00:00:00", None,
+                             "某市")]
+    # the same bytes, retrieved later from a mirror: the first retrieval stays
+    shutil.copy(report, inbox / "mirror.txt")
+    with manifest.open("a", encoding="utf-8") as fh:
+        fh.write("mirror.txt,http://mirror.cn/nb.html,2026-06-01T00:00:00Z,镜像\n")
+    assert load_reports(str(inbox), db_path)["published"]
+    assert provenance()[0][0] == "http://a.gov.cn/nb.html"
+    # ... and retrieved earlier from elsewhere: that one is the first retrieval now
+    shutil.copy(report, inbox / "early.txt")
+    with manifest.open("a", encoding="utf-8") as fh:
+        fh.write("early.txt,http://early.cn/nb.html,2026-01-15T08:00:00+08:00,\n")
+    assert load_reports(str(inbox), db_path)["published"]
+    assert provenance() == [("http://early.cn/nb.html", "http://early.cn/nb.html", "2026-01-15 00:00:00", None,
+                             None)]
+    assert load_reports(str(inbox), db_path)["published"]  # nothing changed: the same provenance
+    assert provenance()[0][0] == "http://early.cn/nb.html"
