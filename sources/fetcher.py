@@ -37,6 +37,7 @@ from sources.manifest import write_atomically, write_manifest
 
 USER_AGENT = "govreport-fetch/0.1 (annual-report archiver; honours robots.txt)"
 STATE_NAME = ".fetch-state.sqlite"
+FORBIDDEN = "forbidden by robots.txt"
 FAULT_ENV = "GOVREPORT_FAULT"  # `fetch_after:N` SIGKILLs the fetch right after its Nth stored file (tests)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # a server's Retry-After is obeyed up to this; beyond it the retry waits this long
@@ -293,7 +294,11 @@ class Fetcher:
         if row and row["run_id"] == run_id:  # settled by the run being resumed (or met twice in this one)
             if url not in summary.resumed_skips and kind != "list":
                 summary.resumed_skips.append(url)
-            return (path.read_bytes(), row["content_type"]) if path and path.is_file() else None
+            if row["error"] == FORBIDDEN and url not in summary.blocked:
+                summary.blocked.append(url)
+            elif row["error"] and row["error"] != FORBIDDEN:
+                summary.failed[url] = row["error"]  # its failure stands for the resumed run too
+            return (path.read_bytes(), row["content_type"]) if path and path.is_file() and not row["error"] else None
         headers = {}
         if row and path and path.is_file():
             if row["etag"]:
@@ -307,7 +312,7 @@ class Fetcher:
         except Blocked:
             self.log(f"robots.txt forbids {url}")
             summary.blocked.append(url)
-            self.state.put(url, **base, error="forbidden by robots.txt")
+            self.state.put(url, **base, error=FORBIDDEN)
             return None
         except (httpx.HTTPError, TooLarge) as exc:
             reason = str(exc) or type(exc).__name__
@@ -321,7 +326,8 @@ class Fetcher:
             return path.read_bytes(), row["content_type"]
         if answer.status != 200:
             summary.failed[url] = f"HTTP {answer.status}"
-            self.state.put(url, **base, http_status=answer.status, error=f"HTTP {answer.status}")
+            # http_status stays that of the stored bytes' retrieval (the manifest's); the failure is the error
+            self.state.put(url, **base, error=f"HTTP {answer.status}")
             return None
         content_type = answer.headers.get("content-type")
         sha = hashlib.sha256(answer.body).hexdigest()
