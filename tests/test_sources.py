@@ -125,3 +125,22 @@ def test_a_csv_merely_named_manifest_is_no_manifest(tmp_path):
     assert not is_manifest(tmp_path / "manifest.csv")
     (tmp_path / "other.csv").write_text("path,url\n", encoding="utf-8")
     assert not is_manifest(tmp_path / "other.csv")
+
+
+def test_requests_to_one_host_wait_for_the_delay_and_a_longer_crawl_delay():
+    slept: list[float] = []
+    body = b"User-agent: *\nCrawl-delay: 5\n"
+
+    def request(url: str) -> Response:
+        return Response(url, 200 if "slow.gov.cn" in url else 404, httpx.Headers(), body, {})
+
+    polite = Politeness(Settings(delay=1.0), request, sleep=slept.append)
+    polite.wait("http://a.gov.cn/1")
+    polite.wait("http://b.gov.cn/1")  # another host: no wait
+    assert slept == []
+    polite.wait("http://a.gov.cn/2")
+    assert len(slept) == 1 and 0 < slept[0] <= 1.0  # the rest of a.gov.cn's second
+    assert polite.allowed("http://slow.gov.cn/1")  # reads its robots.txt: Crawl-delay 5
+    polite.wait("http://slow.gov.cn/1")
+    polite.wait("http://slow.gov.cn/2")
+    assert 1.0 < slept[-1] <= 5.0  # the Crawl-delay, not the 1 s delay
