@@ -260,3 +260,26 @@ def test_provenance_of_files_from_elsewhere_and_of_the_same_bytes_from_two_urls(
                              None)]
     assert load_reports(str(inbox), db_path)["published"]  # nothing changed: the same provenance
     assert provenance()[0][0] == "http://early.cn/nb.html"
+
+
+def test_warehouses_made_before_provenance_gain_its_columns(tmp_path):
+    import duckdb
+
+    from warehouse import db
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE raw_report (sha256 VARCHAR PRIMARY KEY, source_path VARCHAR NOT NULL, n_bytes BIGINT "
+                "NOT NULL, encoding VARCHAR NOT NULL, raw_text VARCHAR NOT NULL, first_seen TIMESTAMP NOT NULL, "
+                "last_seen TIMESTAMP NOT NULL)")
+    con.execute("INSERT INTO raw_report VALUES ('s', 'a.txt', 1, 'utf-8', 'x', now(), now())")
+    con.close()
+    for _ in range(2):  # the second open finds nothing to migrate
+        con = db.connect(path)
+        found = dict(con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name IN "
+                                 "('raw_report', 'fact_report') AND (column_name IN ('source_url', 'final_url', "
+                                 "'retrieved_at', 'http_status', 'publisher') OR starts_with(column_name, 'page_'))"
+                                 ).fetchall())
+        assert len(found) == 9 and all(found.values())
+        assert con.execute("SELECT sha256, source_url FROM raw_report").fetchall() == [("s", None)]
+        con.close()
