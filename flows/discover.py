@@ -9,6 +9,7 @@ import pathlib
 
 import polars as pl
 
+from sources.manifest import is_manifest
 from transforms.decode import printable_path, real_path
 
 
@@ -19,18 +20,31 @@ def list_report_files(source: str | pathlib.Path) -> list[str]:
 
 def discover_files(source: str | pathlib.Path) -> pl.DataFrame:
     """The files under `source` in a stable order: source_path (as reached from `source`), path (absolute),
-    size and mtime_ns. Hidden files and folders are skipped."""
+    size and mtime_ns. Hidden files and folders are skipped, and so are manifests (sources/manifest.py)."""
+    return discover_with_manifests(source)[0]
+
+
+def discover_with_manifests(source: str | pathlib.Path) -> tuple[pl.DataFrame, list[str]]:
+    """discover_files, and the manifest.csv files found on the way (they describe files; they are none)."""
     root = pathlib.Path(source)
+    manifests: list[str] = []
     if root.is_file():
         entries = [str(root)]
     elif root.is_dir():
         entries = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            entries += [os.path.join(dirpath, f) for f in sorted(filenames) if not f.startswith(".")]
+            for f in sorted(filenames):
+                path = os.path.join(dirpath, f)
+                if f.startswith("."):
+                    continue
+                if is_manifest(path):
+                    manifests.append(path)
+                else:
+                    entries.append(path)
     else:
         raise FileNotFoundError(f"no such file or directory: {root}")
-    return listing(entries)
+    return listing(entries), manifests
 
 
 def listing(paths: list[str]) -> pl.DataFrame:

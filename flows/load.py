@@ -43,7 +43,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 import transforms
-from flows.discover import discover_files
+from flows.discover import discover_with_manifests
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -66,8 +66,15 @@ def staging_root(db_path: str) -> pathlib.Path:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def discover(source: str) -> pl.DataFrame:
-    return discover_files(source)
+def discover(source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The files to consider, and the provenance their manifest.csv files give (sources/manifest.py)."""
+    from sources.manifest import provenance
+
+    files, manifests = discover_with_manifests(source)
+    found, problems = provenance(manifests)
+    for problem in problems:  # the row gives no provenance; the file it names still loads
+        get_run_logger().warning("manifest row ignored: %s", problem)
+    return files, found
 
 
 @task(cache_policy=NO_CACHE)
@@ -162,8 +169,8 @@ class Progress:
 
 
 @task(cache_policy=NO_CACHE)
-def stage(con, run_dir: str | None, prior: pl.DataFrame) -> dict[str, int]:
-    db.stage_dir(con, run_dir, prior)
+def stage(con, run_dir: str | None, prior: pl.DataFrame, provenance: pl.DataFrame | None = None) -> dict[str, int]:
+    db.stage_dir(con, run_dir, prior, provenance)
     return db.staged_counts(con)
 
 
@@ -265,12 +272,13 @@ def writer_run(db_path: str, run_id: str, source: str, started: datetime) -> Ite
 
 
 def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.DataFrame, docs_dir: str | None,
-                           audit: dict[str, Any], seconds: Counter[str], rederive: str | None = None) -> dict:
+                           audit: dict[str, Any], seconds: Counter[str], rederive: str | None = None,
+                           provenance: pl.DataFrame | None = None) -> dict:
     """The single-writer tail of a run whose batches are written: stage -> validate -> publish. `audit` holds
     the run's identity and file counts; returns the audit row as written."""
     logger = get_run_logger()
     lap = time.perf_counter()
-    counts = stage(con, run_dir, prior)
+    counts = stage(con, run_dir, prior, provenance)
     fault_point("stage")
     seconds["stage"] = time.perf_counter() - lap
     lap = time.perf_counter()
@@ -341,7 +349,7 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
     seconds: Counter[str] = Counter()
     with writer_run(db_path, run_id, str(source), started) as (con, run_dir):
         tick = time.perf_counter()
-        listing = discover(source)
+        listing, provenance = discover(source)
         fault_point("discover")
         todo, prior = plan(db_path, listing, force)
         seconds["discover"] = time.perf_counter() - tick
@@ -362,4 +370,5 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
                     progress.batch(result)
         audit = {"run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
                  "files_seen": listing.height, "files_skipped": listing.height - todo.height}
-        return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds)
+        return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds,
+                                      provenance=provenance)

@@ -6,6 +6,7 @@ as the command and schedules nothing, so serving needs PREFECT_API_URL to point 
 
 from __future__ import annotations
 
+import os
 import pathlib
 import zoneinfo
 
@@ -35,6 +36,9 @@ def problem(inbox: str, cron: str, timezone: str) -> str | None:
         return f"bad schedule {cron!r} in {timezone!r}: {exc}"
     if not pathlib.Path(inbox).is_dir():
         return f"no inbox directory at {inbox}"
+    urls = os.environ.get("GOVREPORT_FETCH_URLS")  # flows/fetch.py URLS_ENV (not imported: it loads Prefect flows)
+    if urls and not pathlib.Path(urls).is_file():
+        return f"no URL file at {urls} (GOVREPORT_FETCH_URLS)"
     with get_client(sync_client=True) as client:
         failure = client.api_healthcheck()
     if failure is not None:
@@ -48,15 +52,28 @@ def parameters(inbox: str, db_path: str, docs_dir: str | None) -> dict[str, str 
             "docs_dir": docs_dir}
 
 
+def nightly(inbox: str, db_path: str, docs_dir: str | None, urls_file: str | None = None):
+    """The flow each scheduled run runs, its parameters and its description: load_reports over the inbox, or,
+    with a URL file configured (GOVREPORT_FETCH_URLS), fetch_and_load: fetch those URLs into the inbox first."""
+    urls_file = urls_file or os.environ.get("GOVREPORT_FETCH_URLS")
+    if not urls_file:
+        from flows.load import load_reports
+
+        return load_reports, parameters(inbox, db_path, docs_dir), f"Load new or changed report files from {inbox}"
+    from flows.fetch import fetch_and_load
+
+    params = {"urls_file": str(pathlib.Path(urls_file).resolve()), **parameters(inbox, db_path, docs_dir)}
+    return fetch_and_load, params, f"Fetch the reports of {urls_file} into {inbox}, then load what is new or changed"
+
+
 def serve(name: str, inbox: str, db_path: str, cron: str, timezone: str, docs_dir: str | None) -> None:
     """Register the deployment and execute its runs until interrupted (the schedule is paused on exit)."""
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.load import load_reports
-
-    load_reports.serve(
-        name=name, schedules=[Cron(cron, timezone=timezone)], parameters=parameters(inbox, db_path, docs_dir),
-        description=f"Load new or changed report files from {inbox} ({cron}, {timezone}).",
+    flow, params, description = nightly(inbox, db_path, docs_dir)
+    flow.serve(
+        name=name, schedules=[Cron(cron, timezone=timezone)], parameters=params,
+        description=f"{description} ({cron}, {timezone}).",
         # One run at a time: a second would only find the warehouse's writer lock taken and fail.
         limit=1, entrypoint_type=EntrypointType.MODULE_PATH)

@@ -54,9 +54,13 @@ def test_bad_input_is_quarantined_and_the_rest_loads(prefect_harness, tmp_path, 
     with open(inbox / "huge.txt", "wb") as fh:
         fh.truncate(50 * 1024 * 1024)
     vanished = str(inbox / "vanished.txt")
-    real_discover = load_module.discover_files
-    monkeypatch.setattr(load_module, "discover_files",
-                        lambda source: pl.concat([real_discover(source), listing([vanished])]))
+    real_discover = load_module.discover_with_manifests
+
+    def discover_and_vanish(source):
+        files, manifests = real_discover(source)
+        return pl.concat([files, listing([vanished])]), manifests
+
+    monkeypatch.setattr(load_module, "discover_with_manifests", discover_and_vanish)
 
     warehouse = tmp_path / "w.duckdb"
     audit = load_module.load_reports(str(tmp_path / "收件箱"), str(warehouse))

@@ -14,6 +14,7 @@ import polars as pl
 from transforms import prose, region, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
+from transforms.page_fields import page_fields
 from warehouse.catalog import metric_rows
 
 catalog = metric_rows  # metric code -> catalog row (unit, section, label_zh, signed, notes)
@@ -74,6 +75,7 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
     if meta.report_year is None:
         flags.append("report_year_unknown")
     place = region.resolve_region(meta.agency, text)
+    block = page_fields(text)
     if place.level == "unknown":
         flags.append("agency_region_unknown")
     return {
@@ -88,6 +90,7 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
         "published_on": meta.published_on,
         "signed_on": meta.signed_on,
         "layout": "standard_table" if standard else "free_form",
+        **page_columns(block.index_no, block.publisher, block.disclosed_on, block.document_no),
         "metrics": [
             {"code": code, "breakdown": breakdown,
              "value": int(value) if float(value).is_integer() else value,  # JSON numbers as written: 11, not 11.0
@@ -97,6 +100,14 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
         ],
         "flags": sorted(set(flags)),
     }
+
+
+# The page's metadata block (transforms/page_fields.py), as fact_report's columns of the same names.
+PAGE_COLUMNS = ("page_index_no", "page_publisher", "page_disclosed_on", "page_document_no")
+
+
+def page_columns(*values: str | None) -> dict[str, str | None]:
+    return dict(zip(PAGE_COLUMNS, values, strict=True))
 
 
 def extract_records(normalized: pl.DataFrame) -> list[dict[str, Any]]:
@@ -126,7 +137,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     }
     if row["error"]:
         record.update(dict.fromkeys(("title", "agency", "agency_as_written", "province", "city", "county",
-                                     "division_code", "report_year", "published_on", "signed_on", "layout")))
+                                     "division_code", "report_year", "published_on", "signed_on", "layout",
+                                     *PAGE_COLUMNS)))
         record.update(metrics=[], flags=[])
     else:
         record.update(extract_report(row["norm_text"], paged=row["encoding"] in PAGED_ENCODINGS))

@@ -32,12 +32,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sources.manifest import PROVENANCE_SCHEMA
 from transforms.agency import Aliases, canonical_agency, load_aliases
 from warehouse.catalog import path as catalog_path
 
 ALIASES_ENV = "GOVREPORT_AGENCY_ALIASES"  # a user CSV extending warehouse/agency_aliases.csv
 PUBLISHED = ("raw_report", "dim_agency", "fact_report", "fact_metric", "quarantine")
 UNKNOWN_AGENCY = "(unknown)"
+# fact_report's columns from the page's metadata block (transforms.extract.PAGE_COLUMNS: not imported, so the
+# reading commands do not load the extractor).
+PAGE_COLUMNS = ("page_index_no", "page_publisher", "page_disclosed_on", "page_document_no")
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
@@ -100,7 +104,9 @@ AGENCY_SCHEMA = {"agency_id": pl.String, "agency_name": pl.String, "province": p
 REPORT_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "agency_as_written": pl.String,
                  "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "script": pl.String,
                  "layout": pl.String, "title": pl.String, "normalized_text": pl.String,
-                 "flags": pl.List(pl.String), "source_path": pl.String, "run_id": pl.String}
+                 "flags": pl.List(pl.String), "source_path": pl.String, "run_id": pl.String,
+                 "page_index_no": pl.String, "page_publisher": pl.String, "page_disclosed_on": pl.String,
+                 "page_document_no": pl.String}
 METRIC_SCHEMA = {"report_id": pl.String, "agency_id": pl.String, "report_year": pl.Int32, "metric_code": pl.String,
                  "breakdown": pl.String, "value": pl.Float64, "unit": pl.String, "qualifier": pl.String,
                  "span_start": pl.Int32, "span_end": pl.Int32, "evidence": pl.String,
@@ -156,7 +162,8 @@ def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetim
         "layout": [r["layout"] for r in ok], "title": [r["title"] for r in ok],
         "normalized_text": [r["normalized_text"] for r in ok], "flags": [r["flags"] for r in ok],
         "source_path": [r["source"] for r in ok], "run_id": [run_id] * len(ok),
-    }, REPORT_SCHEMA).with_columns(pl.col("published_on", "signed_on").str.to_date())
+        **{c: [r.get(c) for r in ok] for c in PAGE_COLUMNS},
+    }, REPORT_SCHEMA).with_columns(pl.col("published_on", "signed_on", "page_disclosed_on").str.to_date())
     # Column by column, one comprehension each (a loop appending to 11 lists cost 4x as much).
     owner = [i for i, r in enumerate(ok) for _ in r["metrics"]]
     facts = [f for r in ok for f in r["metrics"]]
@@ -211,17 +218,21 @@ def write_batch(frames: dict[str, pl.DataFrame], run_dir: str | pathlib.Path, ba
 
 
 def stage_dir(con: duckdb.DuckDBPyConnection, run_dir: str | pathlib.Path | None,
-              prior: pl.DataFrame | None = None) -> None:
+              prior: pl.DataFrame | None = None, provenance: pl.DataFrame | None = None) -> None:
     """Expose a run's Parquet batches as the stg_* views that validation and publish.sql read.
 
     Views, not tables: the staged text is read from Parquet when publish copies it, never held in memory.
     A report whose bytes also came in an earlier batch, or match an unchanged file a published load
     already read (`prior`: path, sha256), is a duplicate: quarantined, naming the original.
+    `provenance` (sources.manifest.PROVENANCE_SCHEMA, by absolute path) becomes stg_provenance, which
+    publish.sql applies to raw_report: also for unchanged files, so a manifest added later still counts.
     """
     prior = prior if prior is not None else pl.DataFrame(schema={"path": pl.String, "sha256": pl.String})
-    con.register("stg_prior_view", prior.to_arrow())
-    con.execute("CREATE OR REPLACE TEMP TABLE stg_prior AS SELECT * FROM stg_prior_view")
-    con.unregister("stg_prior_view")
+    provenance = provenance if provenance is not None else pl.DataFrame(schema=PROVENANCE_SCHEMA)
+    for name, frame in (("stg_prior", prior), ("stg_provenance", provenance)):
+        con.register(f"{name}_view", frame.to_arrow())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_view")
+        con.unregister(f"{name}_view")
     sql = resources.files("warehouse").joinpath("stage.sql").read_text(encoding="utf-8")
     batch_files = []
     for table in STAGED:

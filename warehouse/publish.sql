@@ -33,6 +33,23 @@ INSERT INTO source_file BY NAME SELECT * FROM stg_source_file
 ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,
     outcome = excluded.outcome, run_id = excluded.run_id, last_seen = excluded.last_seen;
 
+-- Where the content came from: the manifests under the run's source (stg_provenance, by absolute path), for
+-- the files read now and the unchanged ones alike (a manifest that arrives after its files still counts).
+-- The same bytes retrieved twice (from two URLs, or again on a later night) keep the earliest retrieval: the
+-- first place and time the report was seen published. A retrieval of unknown time never replaces a known one;
+-- content with no provenance yet takes any.
+UPDATE raw_report AS r SET source_url = p.source_url, final_url = p.final_url, retrieved_at = p.retrieved_at,
+    http_status = p.http_status, publisher = p.publisher
+FROM (
+    SELECT f.sha256, p.* EXCLUDE (path)
+    FROM stg_provenance p JOIN source_file f ON f.path = p.path
+    WHERE f.sha256 IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY f.sha256 ORDER BY p.retrieved_at NULLS LAST, p.source_url) = 1
+) AS p
+WHERE p.sha256 = r.sha256
+  AND (r.source_url IS NULL OR p.retrieved_at < r.retrieved_at
+       OR (r.retrieved_at IS NULL AND p.retrieved_at IS NOT NULL));
+
 -- Revisions: an agency may publish its report for a year twice. Every version stays in fact_report and
 -- fact_metric; the latest published one is current (ties: later signing date, then a fixed order).
 UPDATE fact_report AS f SET is_current = (c.rn = 1)

@@ -8,7 +8,12 @@ CREATE TABLE IF NOT EXISTS raw_report (
     encoding     VARCHAR NOT NULL,
     raw_text     VARCHAR NOT NULL,
     first_seen   TIMESTAMP NOT NULL,
-    last_seen    TIMESTAMP NOT NULL
+    last_seen    TIMESTAMP NOT NULL,
+    source_url   VARCHAR,
+    final_url    VARCHAR,
+    retrieved_at TIMESTAMP,
+    http_status  INTEGER,
+    publisher    VARCHAR
 );
 COMMENT ON TABLE raw_report IS 'One row per distinct report file content, exactly as decoded (before normalization).';
 COMMENT ON COLUMN raw_report.sha256 IS 'SHA-256 of the raw file bytes; the key. The same bytes under two names are one row.';
@@ -75,7 +80,11 @@ CREATE TABLE IF NOT EXISTS fact_report (
     flags           VARCHAR[] NOT NULL,
     source_path     VARCHAR NOT NULL,
     run_id          VARCHAR NOT NULL,
-    is_current      BOOLEAN
+    is_current      BOOLEAN,
+    page_index_no   VARCHAR,
+    page_publisher  VARCHAR,
+    page_disclosed_on DATE,
+    page_document_no VARCHAR
 );
 COMMENT ON TABLE fact_report IS 'One row per loaded report (per distinct file content).';
 COMMENT ON COLUMN fact_report.report_id IS 'SHA-256 of the raw file bytes (= raw_report.sha256).';

@@ -13,3 +13,23 @@ ALTER TABLE fact_metric ADD COLUMN IF NOT EXISTS rule VARCHAR;
 COMMENT ON COLUMN fact_metric.rule IS 'The rule or parser that produced the figure (table3:row, prose:proactive.total, zero:requests.received); null for rows loaded before rules were recorded.';
 ALTER TABLE fact_metric ADD COLUMN IF NOT EXISTS page INTEGER;
 COMMENT ON COLUMN fact_metric.page IS '1-based page of a PDF or Word report the figure stands on; null for text and HTML reports.';
+-- Provenance (govreport fetch, manifest.csv) and the page's metadata block; their comments live here, after the
+-- columns exist in a warehouse made before them (01_tables.sql runs first).
+ALTER TABLE raw_report ADD COLUMN IF NOT EXISTS source_url VARCHAR;
+COMMENT ON COLUMN raw_report.source_url IS 'URL the content was retrieved from (manifest.csv beside the file, written by govreport fetch); null for files from disk. Of two retrievals of the same bytes the earliest is kept.';
+ALTER TABLE raw_report ADD COLUMN IF NOT EXISTS final_url VARCHAR;
+COMMENT ON COLUMN raw_report.final_url IS 'URL the content was finally served from, after redirects; null for files from disk.';
+ALTER TABLE raw_report ADD COLUMN IF NOT EXISTS retrieved_at TIMESTAMP;
+COMMENT ON COLUMN raw_report.retrieved_at IS 'When the content was retrieved (UTC, from the manifest); null when unknown.';
+ALTER TABLE raw_report ADD COLUMN IF NOT EXISTS http_status INTEGER;
+COMMENT ON COLUMN raw_report.http_status IS 'HTTP status of the retrieval (200); null for files from disk or a manifest that does not say.';
+ALTER TABLE raw_report ADD COLUMN IF NOT EXISTS publisher VARCHAR;
+COMMENT ON COLUMN raw_report.publisher IS 'Publisher the manifest names for the file (the portal or body it came from); null when none.';
+ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_index_no VARCHAR;
+COMMENT ON COLUMN fact_report.page_index_no IS 'The page''s 索引号 (catalogue number, e.g. 014314799/2024-00002) from its metadata block; null when the page has none.';
+ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_publisher VARCHAR;
+COMMENT ON COLUMN fact_report.page_publisher IS 'The page''s 发布机构 as written (simplified); null when absent. Not resolved like agency_id.';
+ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_disclosed_on DATE;
+COMMENT ON COLUMN fact_report.page_disclosed_on IS 'The page''s 公开日期 (date made public); null when absent.';
+ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_document_no VARCHAR;
+COMMENT ON COLUMN fact_report.page_document_no IS 'The page''s 文号 (document number); null when absent or empty, as it mostly is for annual reports.';
