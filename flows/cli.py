@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_analysis.register(sub)
     cli_reports.register(sub)
     cli_ops.register(sub)
+    __import__("flows.cli_release").cli_release.register(sub)  # govreport release (issue 19)
     args = parser.parse_args(argv)
     return args.func(args)
 
