@@ -166,7 +166,7 @@ def _present(objects: dict[str, Released], name: str, keys: list) -> list:
 def _ordered(con: duckdb.DuckDBPyConnection, obj: Released) -> pa.Table:
     """All rows of a table or view in a fixed order: its primary key, else every column left to right."""
     order = ", ".join(map(_ident, obj.primary_key)) if obj.primary_key else "ALL"
-    return con.sql(f"SELECT * FROM {_ident(obj.name)} ORDER BY {order}").fetch_arrow_table()
+    return con.sql(f"SELECT * FROM {_ident(obj.name)} ORDER BY {order}").to_arrow_table()
 
 
 def metric_catalog(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
