@@ -345,3 +345,45 @@ def test_release_command(warehouse, tmp_path, capsys):
     assert "version '../x'" in capsys.readouterr().err
     assert cli.main(["release", str(tmp_path), "--version", "v2", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v1"]
+
+
+def audit_row(con, run_id: str, finished: str, reports: int) -> None:
+    con.execute("INSERT INTO load_audit (run_id, flow, started_at, finished_at, files_seen, reports_loaded, rejected, "
+                "facts_loaded, expectations_passed, expectations_failed, warnings_failed, published) "
+                "VALUES (?, 'load_reports', ?, ?, 0, ?, 0, 0, 0, 0, 0, true)", [run_id, finished, finished, reports])
+
+
+def test_the_release_date_is_the_last_load_that_published_reports(records, tmp_path):
+    path = tmp_path / "w.duckdb"
+    load(path, copy.deepcopy(records), "run1")
+    with duckdb.connect(str(path)) as con:
+        audit_row(con, "run1", "2026-11-30 02:00:05", 7)
+    first = release(path, tmp_path / "out", "1")
+    with duckdb.connect(str(path)) as con:
+        audit_row(con, "run2", "2026-12-01 02:00:03", 0)  # a nightly run that found nothing new
+    again = release(path, tmp_path / "out", "1")
+    assert again.unchanged
+    assert str(yaml.safe_load((first.path / "CITATION.cff").read_text())["date-released"]) == "2026-11-30"
+    with pd.io.stata.StataReader(first.path / "stata" / f"{PANEL}.dta") as reader:
+        assert reader.time_stamp == "30 Nov 2026 00:00"
+
+
+def test_a_column_added_to_a_table_is_released_with_its_comment(records, tmp_path):
+    """Another branch adds columns to fact_report (source_url, …): they are released without a code change,
+    and CHANGES.md against a release without them compares the columns both have."""
+    path = tmp_path / "w.duckdb"
+    load(path, copy.deepcopy(records), "run1")
+    release(path, tmp_path / "out", "1")
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE fact_report ADD COLUMN source_url VARCHAR")
+        con.execute("COMMENT ON COLUMN fact_report.source_url IS 'Where the report was downloaded from.'")
+        con.execute("UPDATE fact_report SET source_url = 'https://example.org/' || report_id")
+    new = release(path, tmp_path / "out", "2").path
+    package = json.loads((new / "datapackage.json").read_text(encoding="utf-8"))
+    [resource] = [r for r in package["resources"] if r["name"] == "fact_report"]
+    assert {"name": "source_url", "type": "string", "description": "Where the report was downloaded from."} in \
+        resource["schema"]["fields"]
+    assert frictionless.Package(str(new / "datapackage.json")).validate().valid
+    text = (new / "CHANGES.md").read_text(encoding="utf-8")
+    assert all(changes_table(text, s) == [] for s in ("Added reports", "Revised reports", "Removed reports",
+                                                       "Changed reports"))
