@@ -332,6 +332,7 @@ def test_codebook_documents_every_column_and_metric(first):
         assert f"## {resource['name']}\n" in text
     assert "| requests.received | requests_received | 件 |" in text
     assert "Breakdowns (applicant columns" in text
+    assert "In this release: 7 current reports, 7 of them in the panel (0 of unknown year or agency)." in text
 
 
 # ---------------------------------------------------------------- the command

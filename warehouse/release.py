@@ -72,7 +72,7 @@ PANEL_RULES = (
     "summed into the panel, since a report's breakdowns need not add up to its total and some overlap; they "
     "are in fact_metric and v_metric_detail, one row per figure. Empty = the report did not state the total. "
     "Where a report states two different totals for a metric (a prose figure beside its table), the panel "
-    "holds the larger, as the analysis views do; v_quality_issues (prose_vs_table) lists those reports. "
+    "holds the larger, as the analysis views do; fact_metric has both, each with its evidence. "
     "Qualifiers (at least, approximately) and evidence are in fact_metric.")
 
 
@@ -357,7 +357,7 @@ def _cell(text: Any) -> str:
 
 
 def codebook(package: dict[str, Any], objects: list[Released], catalog: list[dict[str, Any]],
-             names: dict[str, str], as_of: date | None) -> str:
+             names: dict[str, str], as_of: date | None, current: int) -> str:
     rows = {o.name: o.rows for o in objects}
     lines = [f"# govreport release {package['version']}: codebook", "",
              package["title"] + ".", "",
@@ -373,7 +373,9 @@ def codebook(package: dict[str, Any], objects: list[Released], catalog: list[dic
               "In the CSV files an empty cell is a missing value, except in columns marked required, where it is "
               "an empty string (fact_metric.breakdown '' = the total). Lists (fact_report.flags) are JSON arrays. "
               "Parquet keeps the database types and tells an empty string from a missing one everywhere.", "",
-              "## How the panel is built", "", PANEL_RULES, ""]
+              "## How the panel is built", "", PANEL_RULES, "",
+             f"In this release: {current:,} current reports, {rows[PANEL]:,} of them in the panel "
+             f"({current - rows[PANEL]:,} of unknown year or agency).", ""]
     for r, obj in zip(package["resources"], objects, strict=True):
         schema = r["schema"]
         lines += [f"## {obj.name}", "", _cell(obj.comment or "(no description)"), ""]
@@ -518,7 +520,8 @@ def _write(con: duckdb.DuckDBPyConnection, out: pathlib.Path, version: str, auth
     _write_stata(frame, panel_obj, names, out / "stata" / f"{PANEL}.dta", as_of, version)
     package = datapackage(objects, codes, version, out, as_of)
     (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out / "CODEBOOK.md").write_text(codebook(package, objects, catalog, names, as_of), encoding="utf-8")
+    current = con.execute("SELECT count(*) FROM fact_report WHERE is_current IS NOT FALSE").fetchone()[0]
+    (out / "CODEBOOK.md").write_text(codebook(package, objects, catalog, names, as_of, current), encoding="utf-8")
     (out / "CITATION.cff").write_text(citation(version, as_of, authors), encoding="utf-8")
     text, counts = changes(out, previous, version, previous_name)
     (out / "CHANGES.md").write_text(text, encoding="utf-8")

@@ -1,7 +1,7 @@
 -- The panel's cells: each panel report's total (breakdown '') of each metric. Breakdowns (applicant columns,
 -- categories, channels) stay in fact_metric. A report stating two different totals for one metric (a prose
--- figure beside the table's) gives the larger, as the analysis views' max(value) pivots do; v_quality_issues
--- (prose_vs_table) lists such reports.
+-- figure beside the table's) gives the larger, as the analysis views' max(value) pivots do (fact_metric keeps
+-- both, each with its evidence).
 SELECT m.report_id, m.metric_code, max(m.value) AS value
 FROM fact_metric m
 JOIN fact_report r USING (report_id)
