@@ -204,7 +204,7 @@ def panel(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pl.DataFrame:
     return reports.join(wide, on="report_id", how="left").sort("agency_id", "report_year")
 
 
-def _panel_object(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, catalog: list[dict[str, Any]],
+def _panel_object(frame: pl.DataFrame, catalog: list[dict[str, Any]],
                   objects: list[Released]) -> Released:
     comments = {(o.name, c.name): c for o in objects for c in o.columns}
     labels = {m["metric_code"]: m for m in catalog}
@@ -512,7 +512,7 @@ def _write(con: duckdb.DuckDBPyConnection, out: pathlib.Path, version: str, auth
         obj.rows = table.num_rows
         _write_table(con, table, obj, out)
     frame = panel(con, codes)
-    panel_obj = _panel_object(con, frame, catalog, objects)
+    panel_obj = _panel_object(frame, catalog, objects)
     panel_obj.rows = frame.height
     objects.append(panel_obj)
     _write_table(con, frame.to_arrow(), panel_obj, out)
