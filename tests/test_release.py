@@ -388,3 +388,18 @@ def test_a_column_added_to_a_table_is_released_with_its_comment(records, tmp_pat
     text = (new / "CHANGES.md").read_text(encoding="utf-8")
     assert all(changes_table(text, s) == [] for s in ("Added reports", "Revised reports", "Removed reports",
                                                        "Changed reports"))
+
+
+@pytest.mark.slow  # a subprocess (the project's convention for the fast loop)
+def test_another_process_gives_identical_bytes(first, warehouse, tmp_path):
+    """The command in a fresh interpreter with another hash seed (set and dict order of strings changes with
+    it) writes the same files as the release made in this process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "flows.cli", "release", str(tmp_path), "--version", "1.0",
+                    "--db", str(warehouse)], check=True, env=env, cwd=pathlib.Path(__file__).parent.parent,
+                   capture_output=True)
+    assert (tmp_path / "1.0" / SUMS).read_bytes() == (first / SUMS).read_bytes()
