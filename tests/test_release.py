@@ -403,3 +403,19 @@ def test_another_process_gives_identical_bytes(first, warehouse, tmp_path):
                     "--db", str(warehouse)], check=True, env=env, cwd=pathlib.Path(__file__).parent.parent,
                    capture_output=True)
     assert (tmp_path / "1.0" / SUMS).read_bytes() == (first / SUMS).read_bytes()
+
+
+def test_a_revision_supersedes_the_version_that_was_current(records, tmp_path):
+    """A second revision of one report: CHANGES.md names the first revision (current in the earlier release) as
+    the one it supersedes, not the original as well."""
+    path = tmp_path / "w.duckdb"
+    load(path, copy.deepcopy(records), "run1")
+    _, _, first_revision = second_load(records)
+    for version, (digit, published) in enumerate((("b", "2026-03-01"), ("c", "2026-04-01")), start=1):
+        release(path, tmp_path / "out", str(version))
+        revision = copy.deepcopy(sample(records, SHANGHAI))
+        revision.update(sha256=digit * 64, source=f"fabricated/{digit}_006.txt", published_on=published)
+        load(path, [revision], f"run{version + 1}")
+    text = (release(path, tmp_path / "out", "3").path / "CHANGES.md").read_text(encoding="utf-8")
+    [row] = changes_table(text, "Revised reports")
+    assert row[0] == "c" * 64 and row[5] == first_revision == "b" * 64

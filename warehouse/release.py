@@ -459,6 +459,8 @@ def changes(new_dir: pathlib.Path, old_dir: pathlib.Path | None, version: str,
             shared = ", ".join(_ident(c) for c in old_cols if c in new_cols and c not in leave_out)
             for side in ("old", "new"):
                 con.execute(f"CREATE TEMP VIEW {side}_{view} AS SELECT {shared} FROM {side}_{view}_all")
+        con.execute("CREATE TEMP VIEW old_current AS "
+                    "SELECT report_id FROM old_report_all WHERE is_current IS NOT FALSE")
         cur = con.execute(_sql("changes.sql"))
         names = [d[0] for d in cur.description]
         listed = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,9 +1,11 @@
 -- CHANGES.md: this release against an earlier one, report by report. warehouse/release.py makes the inputs
 -- as temporary views over the two releases' Parquet files: old_/new_report (fact_report without run_id and
 -- is_current, which change with every load and every revision, not with the report), old_/new_metric
--- (fact_metric), both on the columns the two releases share, and old_/new_agency (dim_agency).
+-- (fact_metric), both on the columns the two releases share, old_/new_agency (dim_agency), and old_current
+-- (the report_ids the earlier release marked current).
 --   added     a report (report_id = SHA-256 of its file) with no version in the earlier release
---   revised   a new version of an agency's report for a year the earlier release already had (supersedes)
+--   revised   a new version of an agency's report for a year the earlier release already had (supersedes:
+--             the version that was current there)
 --   removed   a report of the earlier release that this one no longer has
 --   changed   a report in both whose metadata or figures (fact_metric rows) differ
 WITH old_ids AS (
@@ -26,10 +28,11 @@ metadata_changed AS (
 ),
 new_reports AS (
     SELECT n.*,
-        -- an earlier version: the same known agency and known year (as publish.sql decides is_current)
+        -- the earlier release's current version of the same known agency and known year (publish.sql's
+        -- partition for is_current); NULL when it had none, which makes the report an added one
         (SELECT string_agg(o.report_id, ', ' ORDER BY o.report_id) FROM old_ids o
-         WHERE o.agency_id = n.agency_id AND o.report_year = n.report_year AND n.agency_name <> '(unknown)')
-            AS supersedes
+         WHERE o.agency_id = n.agency_id AND o.report_year = n.report_year AND n.agency_name <> '(unknown)'
+           AND o.report_id IN (SELECT report_id FROM old_current)) AS supersedes
     FROM new_ids n WHERE n.report_id NOT IN (SELECT report_id FROM old_ids)
 ),
 listed AS (
