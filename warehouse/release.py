@@ -163,10 +163,11 @@ def _present(objects: dict[str, Released], name: str, keys: list) -> list:
     return found
 
 
-def _ordered(con: duckdb.DuckDBPyConnection, obj: Released) -> pa.Table:
-    """All rows of a table or view in a fixed order: its primary key, else every column left to right."""
-    order = ", ".join(map(_ident, obj.primary_key)) if obj.primary_key else "ALL"
-    return con.sql(f"SELECT * FROM {_ident(obj.name)} ORDER BY {order}").to_arrow_table()
+def _order_by(obj: Released) -> str:
+    """A fixed row order: the primary key, else every column left to right. Columns are qualified with the
+    object's name so that in the CSV query they mean the stored values, not the select list's text forms."""
+    cols = obj.primary_key or [c.name for c in obj.columns]
+    return ", ".join(f"{_ident(obj.name)}.{_ident(c)}" for c in cols)
 
 
 def metric_catalog(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -240,7 +241,40 @@ def _csv_expr(col: Column) -> str:
     return name
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, table: pa.Table, obj: Released, out: pathlib.Path) -> None:
+def _write_object(con: duckdb.DuckDBPyConnection, obj: Released, out: pathlib.Path) -> int:
+    """A table or view streamed to Parquet and CSV in batches (a 100k-report warehouse has GBs of text), in
+    the same order; returns its row count."""
+    order = _order_by(obj)
+    reader = con.sql(f"SELECT * FROM {_ident(obj.name)} ORDER BY {order}").to_arrow_reader(ROW_GROUP_SIZE)
+    pending: list[pa.RecordBatch] = []
+    with pq.ParquetWriter(out / "parquet" / f"{obj.name}.parquet", reader.schema, compression="zstd") as writer:
+        # Row groups of exactly ROW_GROUP_SIZE rows (the last one shorter), however DuckDB cuts its batches.
+        for batch in reader:
+            pending.append(batch)
+            buffered = pa.Table.from_batches(pending, schema=reader.schema)
+            while buffered.num_rows >= ROW_GROUP_SIZE:
+                writer.write_table(buffered.slice(0, ROW_GROUP_SIZE), row_group_size=ROW_GROUP_SIZE)
+                buffered = buffered.slice(ROW_GROUP_SIZE)
+            pending = buffered.to_batches()
+        rest = pa.Table.from_batches(pending, schema=reader.schema)
+        if rest.num_rows:
+            writer.write_table(rest, row_group_size=ROW_GROUP_SIZE)
+    csv_path = out / "csv" / f"{obj.name}.csv"
+    rows = con.execute(f"COPY (SELECT {', '.join(_csv_expr(c) for c in obj.columns)} FROM {_ident(obj.name)} "
+                       f"ORDER BY {order}) TO {_literal(csv_path)} "
+                       "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')").fetchone()[0]
+    _bom_copy(csv_path, out / "csv_bom" / f"{obj.name}.csv")
+    return rows
+
+
+def _bom_copy(plain: pathlib.Path, target: pathlib.Path) -> None:
+    with plain.open("rb") as src, target.open("wb") as dst:
+        dst.write(BOM)
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _write_panel(con: duckdb.DuckDBPyConnection, table: pa.Table, obj: Released, out: pathlib.Path) -> None:
+    """The panel (built in memory: one row per report) to Parquet and CSV."""
     pq.write_table(table, out / "parquet" / f"{obj.name}.parquet", compression="zstd",
                    row_group_size=ROW_GROUP_SIZE)
     csv_path = out / "csv" / f"{obj.name}.csv"
@@ -250,7 +284,7 @@ def _write_table(con: duckdb.DuckDBPyConnection, table: pa.Table, obj: Released,
                     f"TO {_literal(csv_path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
     finally:
         con.unregister("release_rows")
-    (out / "csv_bom" / f"{obj.name}.csv").write_bytes(BOM + csv_path.read_bytes())
+    _bom_copy(csv_path, out / "csv_bom" / f"{obj.name}.csv")
 
 
 def _write_stata(frame: pl.DataFrame, obj: Released, names: dict[str, str], path: pathlib.Path,
@@ -510,14 +544,12 @@ def _write(con: duckdb.DuckDBPyConnection, out: pathlib.Path, version: str, auth
     catalog = metric_catalog(con)
     codes = [m["metric_code"] for m in catalog]
     for obj in objects:
-        table = _ordered(con, obj)
-        obj.rows = table.num_rows
-        _write_table(con, table, obj, out)
+        obj.rows = _write_object(con, obj, out)
     frame = panel(con, codes)
     panel_obj = _panel_object(frame, catalog, objects)
     panel_obj.rows = frame.height
     objects.append(panel_obj)
-    _write_table(con, frame.to_arrow(), panel_obj, out)
+    _write_panel(con, frame.to_arrow(), panel_obj, out)
     names = stata_names(codes)
     _write_stata(frame, panel_obj, names, out / "stata" / f"{PANEL}.dta", as_of, version)
     package = datapackage(objects, codes, version, out, as_of)
