@@ -12,8 +12,9 @@ Layout of DIR/V (every file listed with its SHA-256 in DIR/V/SHA256SUMS, `sha256
 <name> is each star-schema table (dim_*, fact_*), each analysis view (v_*) and panel_agency_year.
 
 Deterministic: the same warehouse gives the same bytes. Rows are ordered (primary key, else every column),
-Parquet is written by pyarrow from one in-memory table (its row groups then do not depend on DuckDB's
-threads), and the only dates are the given version and the date the data is as of (data_as_of.sql).
+Parquet is written by pyarrow in row groups of exactly ROW_GROUP_SIZE rows (so they do not depend on how
+DuckDB's threads cut its batches), and the only dates are the given version and the date the data is as of
+(data_as_of.sql).
 Versions are ordered naturally (runs of digits as numbers: 1.9 < 1.10 < 2026.1); CHANGES.md compares with
 the greatest version below V that DIR holds. The release is written into a temporary sibling folder and
 renamed to DIR/V; an existing DIR/V is left as it is: identical (same SHA256SUMS) is a no-op, different is
