@@ -212,12 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--max-rows", type=int, default=1000)
     p.set_defaults(func=cmd_quarantine)
-    from flows import cli_analysis, cli_fetch, cli_ops, cli_reports
+    from flows import cli_analysis, cli_fetch, cli_ops, cli_release, cli_reports
 
     cli_analysis.register(sub)
     cli_reports.register(sub)
     cli_ops.register(sub)
     cli_fetch.register(sub)
+    cli_release.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
