@@ -33,6 +33,12 @@ def facts(text: str) -> set[tuple]:
     ("网站全年累计发布信息 2139 条，其中动态类信息发布 1744 条，政务信息发布 393 条。",
      {("proactive.website", "", 2139, "exact"), ("proactive.category", "动态类信息", 1744, "exact"),
       ("proactive.category", "政务信息", 393, "exact")}),
+    # items of government information on the site counted in 件, then its categories
+    ("市科委通过部门网站当年发布政府信息 393 件，其中包括：行政规范性文件 13 件；规划计划文件 2 件；",
+     {("proactive.website", "", 393, "exact"), ("proactive.category", "行政规范性文件", 13, "exact"),
+      ("proactive.category", "规划计划文件", 2, "exact")}),
+    # ... but documents put on a site are no count of its information, nor requests a site received
+    ("通过网站公开文件 13 件。网站共受理申请5件。", {("requests.received", "", 5, "exact")}),
     # negatives: releases about meetings are no meetings, an opinion drive's rounds are no gazette issues
     ("对市政府常务会议的重要议题进行权威发布共计38次。完成政府常务会议同步配套解读 7 次。开展意见征集9期。", set()),
     # nouns listed with 、 share one figure: the whole list is its label

@@ -114,6 +114,8 @@ RULES: tuple[Rule, ...] = (
     # Issues of a publication: a title in 《》, a publication word or an editing verb (`开展意见征集9期` is none).
     Rule("proactive.gazette_issues", "期", r"《|简报|公报|刊|动态|讯|报|编发|编印|编辑|印发|制作|出版"),
     Rule("proactive.website", "条", r"网站|门户|网上|网页"),
+    # `通过部门网站当年发布政府信息393件`: items of government information on the site, counted in 件
+    Rule("proactive.website", "件", r"(网站|门户网?)[^。，,；;]{0,12}(发布|公开)[^。，,；;]{0,6}政府信息$"),
     Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
     Rule("proactive.total", "条", r"主动公开|(发布|公开|更新|采编|报送)[^。]*信息|信息[^。]*(共|总)"),
 )
