@@ -108,15 +108,13 @@ def open_read_only(db_path: str):
     """A read-only connection to the warehouse, or the exit status after saying why there is none:
     2 when there is no warehouse file, 3 while a load's publish holds it, 4 when the file is no DuckDB
     warehouse (empty, damaged, something else). Every reading command uses it."""
-    import duckdb
-
-    from warehouse import db
+    import duckdb  # not warehouse.db: a reader needs none of the writer's imports (pandas, pyarrow: ~0.5 s)
 
     if not pathlib.Path(db_path).exists():
         print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
         return 2
     try:
-        return db.connect(db_path, read_only=True)
+        return duckdb.connect(str(db_path), read_only=True)
     except duckdb.IOException as exc:
         if "not a valid DuckDB database file" in str(exc) or pathlib.Path(db_path).stat().st_size == 0:
             print(f"govreport: {db_path} is not a DuckDB warehouse (empty or damaged): nothing to read; restore it "
