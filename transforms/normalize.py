@@ -174,10 +174,6 @@ def html_to_text(markup: str) -> str:
 _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<\?xml)|<(body|div|p|table)[\s>/]", re.IGNORECASE)
 
 
-def is_html(text: str) -> bool:
-    return bool(_HTML_SNIFF.search(text[:5000]))
-
-
 # --- script -----------------------------------------------------------------------------------------
 
 
