@@ -21,8 +21,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -65,24 +67,36 @@ LEVELS = ["province", "city", "county", "unknown"]
 ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
 SHA256_RE = r"^[0-9a-f]{64}$"
 
-# Columns of the published tables (warehouse/ddl/01_tables.sql) and which of them are NOT NULL there.
-COLUMNS: dict[str, list[str]] = {
-    "raw_report": ["sha256", "source_path", "n_bytes", "encoding", "raw_text", "first_seen", "last_seen"],
-    "fact_report": ["report_id", "agency_id", "agency_as_written", "report_year", "published_on", "signed_on",
-                    "script", "layout", "title", "normalized_text", "flags", "source_path", "run_id"],
-    "fact_metric": ["report_id", "agency_id", "report_year", "metric_code", "breakdown", "value", "unit",
-                    "qualifier", "span_start", "span_end", "evidence", "rule", "page"],
-    "dim_agency": ["agency_id", "agency_name", "province", "city", "county", "level", "division_code"],
-    "quarantine": ["sha256", "source_path", "reason", "run_id", "quarantined_at"],
+# Columns the writer fills in at publish, so a staged batch has none of them: which version is current, and
+# the provenance a manifest gives (sources/manifest.py), applied to raw_report by publish.sql.
+PUBLISH_ONLY: dict[str, tuple[str, ...]] = {
+    "raw_report": ("source_url", "final_url", "retrieved_at", "http_status", "publisher"),
+    "fact_report": ("is_current",),
 }
-NOT_NULL: dict[str, list[str]] = {
-    "raw_report": COLUMNS["raw_report"],
-    "fact_report": ["report_id", "agency_id", "script", "layout", "normalized_text", "flags", "source_path",
-                    "run_id"],
-    "fact_metric": [c for c in COLUMNS["fact_metric"] if c not in ("report_year", "page")],  # page: PDF/Word only
-    "dim_agency": ["agency_id", "agency_name", "level"],
-    "quarantine": COLUMNS["quarantine"],
-}
+# Stricter for staged rows than the table can be: rows published before `rule` existed have none.
+STAGED_NOT_NULL: dict[str, tuple[str, ...]] = {"fact_metric": ("rule",)}
+SUITE_TABLES = ("raw_report", "fact_report", "fact_metric", "dim_agency", "quarantine")
+
+
+def _ddl_columns() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The suites' columns and NOT NULL sets, read from warehouse/ddl/01_tables.sql itself (a fresh in-memory
+    schema): one definition of the tables, which the suites cannot drift from."""
+    con = duckdb.connect()
+    con.execute(resources.files("warehouse").joinpath("ddl/01_tables.sql").read_text(encoding="utf-8"))
+    rows = con.execute("SELECT table_name, column_name, is_nullable FROM duckdb_columns() "
+                       "WHERE NOT internal ORDER BY table_name, column_index").fetchall()
+    con.close()
+    columns: dict[str, list[str]] = {t: [] for t in SUITE_TABLES}
+    not_null: dict[str, list[str]] = {t: [] for t in SUITE_TABLES}
+    for table, column, nullable in rows:
+        if table in columns and column not in PUBLISH_ONLY.get(table, ()):
+            columns[table].append(column)
+            if not nullable or column in STAGED_NOT_NULL.get(table, ()):
+                not_null[table].append(column)
+    return columns, not_null
+
+
+COLUMNS, NOT_NULL = _ddl_columns()
 
 # Enough to show what is wrong in load_audit.failures and Data Docs without bloating either.
 MAX_EXAMPLES = 5

@@ -73,11 +73,12 @@ def clean_rows() -> dict[str, list[dict]]:
             {"report_id": R1, "agency_id": "agency-a", "agency_as_written": "甲局", "report_year": 2020,
              "published_on": dt.date(2021, 1, 20), "signed_on": dt.date(2021, 1, 15), "script": "simplified",
              "layout": "free_form", "title": "甲局2020年政府信息公开工作年度报告", "normalized_text": TEXT1,
-             "flags": [], "source_path": "a.txt", "run_id": "run-1"},
+             "flags": [], "source_path": "a.txt", "run_id": "run-1", **_NO_PAGE_FIELDS},
             {"report_id": R2, "agency_id": "agency-b", "agency_as_written": "乙局", "report_year": 2021,
              "published_on": dt.date(2022, 1, 30), "signed_on": None, "script": "traditional",
              "layout": "standard_table", "title": None, "normalized_text": TEXT2,
-             "flags": ["year_inferred_from_truncated_date"], "source_path": "b.txt", "run_id": "run-1"},
+             "flags": ["year_inferred_from_truncated_date"], "source_path": "b.txt", "run_id": "run-1",
+             **_NO_PAGE_FIELDS},
         ],
         "fact_metric": metrics,
         "dim_agency": [
@@ -95,6 +96,9 @@ def clean_rows() -> dict[str, list[dict]]:
              "quarantined_at": seen},
         ],
     }
+
+
+_NO_PAGE_FIELDS = dict.fromkeys(("page_index_no", "page_publisher", "page_disclosed_on", "page_document_no"))
 
 
 def frames_of(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
@@ -468,3 +472,30 @@ def test_duckdb_staging_frames_validate_and_feed_sql_outcomes(staging: duckdb.Du
     outcomes = run(frames, checks)
     assert failed(outcomes, CRITICAL) == {("span_inside_text", "sql_check:span_inside_text", None)}
     json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False)
+
+
+def test_quality_check_names_in_the_view_are_those_gx_knows():
+    """A check added to warehouse/views/20_quality.sql alone would make validate raise on its first issue."""
+    import re
+    from importlib import resources
+
+    from expectations.suites import QUALITY_CHECKS
+
+    sql = resources.files("warehouse").joinpath("views/20_quality.sql").read_text(encoding="utf-8")
+    assert set(re.findall(r"'(\w+)' AS check_name", sql)) == set(QUALITY_CHECKS)
+
+
+def test_suite_columns_come_from_the_ddl():
+    import duckdb
+
+    from expectations.suites import COLUMNS, NOT_NULL, PUBLISH_ONLY
+    from warehouse import db
+
+    con = db.connect(":memory:")
+    for table, columns in COLUMNS.items():
+        ddl = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                         "ORDER BY column_index", [table]).fetchall()]
+        assert columns == [c for c in ddl if c not in PUBLISH_ONLY.get(table, ())]
+        assert set(NOT_NULL[table]) <= set(columns)
+    assert "rule" in NOT_NULL["fact_metric"] and "page" not in NOT_NULL["fact_metric"]
+    assert isinstance(con, duckdb.DuckDBPyConnection)
