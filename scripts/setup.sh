@@ -8,6 +8,7 @@ fi
 stamp=.venv/.govreport-installed
 if [ ! -f "$stamp" ] || [ constraints.txt -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+  # -qq: setuptools prints a screen of notes about editable installs on every fresh setup; errors still show
+  .venv/bin/python -m pip install -qq -c constraints.txt -e ".[dev]"
   touch "$stamp"
 fi
