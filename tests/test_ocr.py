@@ -1,6 +1,7 @@
 """OCR of scanned PDFs: text boxes -> lines and `| cell |` rows (fast, no models), and the `--ocr` wiring with a
 stand-in engine. The real engine over a real scan: tests/test_ocr_scan.py (slow)."""
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,7 +12,7 @@ from transforms import ocr
 from transforms.decode import decode_bytes
 from transforms.extract import extract_records
 from transforms.normalize import normalize_batch
-from transforms.ocr import Box, rows_from_boxes
+from transforms.ocr import Box, boxes_from_quads, rows_from_boxes
 
 H = 30  # a text line's height in pixels, as OCR boxes a 144-dpi rendering of 12-pt text
 
@@ -49,6 +50,40 @@ def box(x0, top, x1, text, height=H):
 ])
 def test_rows_from_boxes(boxes, rows):
     assert rows_from_boxes(boxes) == rows
+
+
+def _quads(boxes, degrees):
+    """The corners of boxes on a page turned by `degrees` (y down, so positive turns the text downhill)."""
+    a = math.radians(degrees)
+
+    def turn(x, y):
+        return (x * math.cos(a) - y * math.sin(a), x * math.sin(a) + y * math.cos(a))
+    return [[turn(b.x0, b.top), turn(b.x1, b.top), turn(b.x1, b.bottom), turn(b.x0, b.bottom)] for b in boxes]
+
+
+# Three rows of a wide table, 40 px apart: 3 degrees across 1000 px drifts 52 px, more than a row.
+_SKEWED_TABLE = [box(100, 100 + 40 * i, 600, label) for i, label in enumerate(["一、本年新收申请数量",
+                                                                               "二、上年结转申请数量", "（一）予以公开"])]
+_SKEWED_TABLE += [box(1100, 100 + 40 * i, 1140, str(v)) for i, v in enumerate([3119, 34, 1362])]
+_SKEWED_ROWS = ["| 一、本年新收申请数量 | 3119 |", "| 二、上年结转申请数量 | 34 |", "| （一）予以公开 | 1362 |"]
+
+
+@pytest.mark.parametrize("degrees", [0, 1.5, -3, 3])
+def test_a_skewed_scan_is_turned_level_before_rows_are_rebuilt(degrees):
+    texts = [b.text for b in _SKEWED_TABLE]
+    assert rows_from_boxes(boxes_from_quads(_quads(_SKEWED_TABLE, degrees), texts)) == _SKEWED_ROWS
+
+
+def test_skew_is_not_guessed_from_short_boxes():
+    """Numbers alone (short boxes, whose corners say little of a slope) leave the page as it is; and unlevelled,
+    the skewed rows above would pair each label with the next row's figure, so the levelling is what the test
+    above shows."""
+    numbers = [box(100 + 60 * i, 100, 140 + 60 * i, str(i)) for i in range(5)]
+    quads = _quads(numbers, 2)
+    assert [b.top for b in boxes_from_quads(quads, [b.text for b in numbers])] == [min(y for _, y in q) for q in quads]
+    unlevelled = [Box(min(x for x, _ in q), min(y for _, y in q), max(x for x, _ in q), max(y for _, y in q), b.text)
+                  for q, b in zip(_quads(_SKEWED_TABLE, 3), _SKEWED_TABLE, strict=True)]
+    assert "| 二、上年结转申请数量 | 3119 |" in rows_from_boxes(unlevelled)
 
 
 def test_rebuilt_rows_reach_the_table_parser():

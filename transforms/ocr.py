@@ -13,6 +13,7 @@ left one blank reads as a row with fewer values: the table parser places or flag
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sys
@@ -118,14 +119,35 @@ def available() -> bool:
     return True
 
 
+# Only boxes this many times wider than high tell a scan's skew: a short box's corners are a pixel or two off,
+# a degree or more on a number's width.
+_SKEW_BOX_RATIO = 4
+_SKEW_MIN_BOXES = 3
+
+
+def boxes_from_quads(quads: Sequence[Sequence[Sequence[float]]], texts: Sequence[str]) -> list[Box]:
+    """OCR's quadrilaterals (corners clockwise from the top left) -> axis-aligned Boxes of a page turned level.
+    A scan a degree askew drifts a full line height across a page, so a row's right-hand cells would meet the
+    next row's label; the detector's boxes follow the text's slope, and the median slope of the long ones is
+    the page's skew, undone here before lines are grouped."""
+    angles = sorted(math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0]) for q in quads
+                    if math.dist(q[0], q[1]) >= _SKEW_BOX_RATIO * max(math.dist(q[1], q[2]), 1.0))
+    skew = angles[len(angles) // 2] if len(angles) >= _SKEW_MIN_BOXES else 0.0
+    cos, sin = math.cos(skew), math.sin(skew)
+    boxes = []
+    for quad, text in zip(quads, texts, strict=True):
+        xs = [x * cos + y * sin for x, y in quad]
+        ys = [y * cos - x * sin for x, y in quad]
+        boxes.append(Box(min(xs), min(ys), max(xs), max(ys), text))
+    return boxes
+
+
 def page_boxes(image) -> list[Box]:
-    """The text boxes OCR finds on one page image (a numpy array, gray or BGR)."""
+    """The text boxes OCR finds on one page image (a numpy array, gray or BGR), the page turned level."""
     result = _engine()(image)
     if result.boxes is None or result.txts is None:  # a blank page
         return []
-    return [Box(float(min(p[0] for p in quad)), float(min(p[1] for p in quad)),
-                float(max(p[0] for p in quad)), float(max(p[1] for p in quad)), text)
-            for quad, text in zip(result.boxes, result.txts, strict=True)]
+    return boxes_from_quads([[(float(x), float(y)) for x, y in quad] for quad in result.boxes], result.txts)
 
 
 def _page_text(pdf, i: int) -> str:
