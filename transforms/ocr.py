@@ -38,7 +38,9 @@ _NUMBER_GAP = 0.2
 _BARE_NUMBER = re.compile(r"[+\-－−]?\d[\d,，.．]*%?")
 # A box is on a line when it overlaps the line by at least this share of the lower of the two heights.
 _LINE_OVERLAP = 0.5
-SECONDS_PER_PAGE = 3  # measured here (2 cores): 1.7-2.5 s a page of text or tables, and ~1 s to load the models
+# Measured here (2 cores, nothing else running): `govreport extract --ocr` of a 6-page scan, 9.5-10 s with start-up
+# (~1 s to load the models), ~0.9 GB of memory; pages dense with text or tables take the longest.
+SECONDS_PER_PAGE = 2
 
 
 class Box(NamedTuple):
