@@ -63,7 +63,18 @@ def _facts(record: dict) -> dict[tuple[str, str], tuple[float, int]]:
     return {(m["code"], m["breakdown"]): (m["value"], m["page"]) for m in record["metrics"]}
 
 
-def test_extract_quarantines_a_scan_unless_asked_then_reads_it_as_the_text_pdf(scan, capsys):
+def test_extract_quarantines_a_scan_unless_asked_then_reads_it_as_the_text_pdf(scan, capsys, monkeypatch):
+    import socket
+
+    from transforms import ocr
+
+    def offline(*_args):
+        raise OSError("no network in this test: the models must come from the wheel")
+
+    # Works offline: the engine is built and run here with every connection refused (rapidocr downloads a model
+    # it does not find; a download would fail the read, and the record would be rejected).
+    ocr._engine.cache_clear()
+    monkeypatch.setattr(socket.socket, "connect", offline)
     record, _ = _extract(capsys, str(scan))
     assert (record["status"], record["error"], record["encoding"]) == ("rejected", SCANNED, None)
 
