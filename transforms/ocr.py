@@ -4,10 +4,11 @@ Optional (`pip install 'govreport[ocr]'`) and asked for (`--ocr`): it takes seco
 takes milliseconds. The models are the ones the rapidocr wheel ships; they are named by path, so nothing is
 ever downloaded (rapidocr would otherwise fetch a model it does not find next to its code).
 
-OCR gives text boxes, not lines or table cells: rows_from_boxes() rebuilds them. Boxes whose vertical extents
-overlap form a line; along it, boxes far apart are cells, written as a `| cell | cell |` row, the shape the
-standard-table parser reads from PDF tables and saved web pages. An empty table cell has no box, so a row that
-left one blank reads as a row with fewer values: the table parser places or flags it as for lossy PDF text.
+OCR gives text boxes, not lines or table cells: rows_from_boxes() rebuilds them, on a page turned level
+(boxes_from_quads). Boxes whose vertical extents overlap form a line; along it, boxes far apart are cells,
+written as a `| cell | cell |` row, the shape the standard-table parser reads from PDF tables and saved web
+pages. An empty table cell has no box, so a row that left one blank reads as a row with fewer values: the
+table parser places or flags it as for lossy PDF text.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from transforms.documents import _cell as table_cell  # one cell on one line, as
 # A page limit per file: a scan is read at seconds a page, so a 300-page scanned bundle would hold a batch for
 # a quarter of an hour. Real reports run 5-30 pages. Over the limit a file is quarantined, not read in part.
 MAX_PAGES = int(os.environ.get("GOVREPORT_OCR_MAX_PAGES", "40"))
-# 144 dpi: report text (10.5-16 pt) is 20-30 px high, what PP-OCR's recogniser is trained on (48 px lines
-# after its own resize); rendering larger mostly costs detection time.
+# 144 dpi: report text (10.5-16 pt) is 20-30 px high, which the recogniser reads well (all 207 figures of the
+# real PDF, printed to a scan); rendering larger mostly costs detection time.
 _RENDER_SCALE = 2.0
 # Boxes on one line at least this many line heights apart are separate cells. OCR already splits a text line
 # only at wide gaps (a table rule, a column): a gap of about a character is still one phrase.
 _CELL_GAP = 1.0
 # A bare number is a cell of its own at a narrower gap: the template's 表四 has 15 columns, whose figures stand
-# a third of a line height apart, and OCR never splits one number into two boxes (it writes 3,119 as one).
+# a third of a line height apart, and OCR does not split a number written without spaces (3,119 is one box).
 _NUMBER_GAP = 0.2
 _BARE_NUMBER = re.compile(r"[+\-－−]?\d[\d,，.．]*%?")
 # A box is on a line when it overlaps the line by at least this share of the lower of the two heights.
