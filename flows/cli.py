@@ -52,6 +52,11 @@ def prefect_api() -> Iterator[float]:
         server.stop()
 
 
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ocr", action="store_true",
+                   help="read scanned PDFs (no text layer) by OCR: slow, seconds a page (pip install 'govreport[ocr]')")
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.db import WarehouseBusy
@@ -62,7 +67,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         try:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
                                  batch_size=args.batch_size or (1000 if on_workers else 2000),
-                                 force=args.force, workers=args.workers, dask_address=args.dask_address)
+                                 force=args.force, workers=args.workers, dask_address=args.dask_address,
+                                 ocr=args.ocr)
         except WarehouseBusy as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 3
@@ -99,7 +105,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         except FileNotFoundError as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 2
-    for record in extract_records(normalize_batch(decode_files(paths))):
+    for record in extract_records(normalize_batch(decode_files(paths, ocr=args.ocr))):
         print(json.dumps({k: record[k] for k in CONTRACT_FIELDS}, ensure_ascii=False))
     return 0
 
@@ -192,9 +198,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
     p.add_argument("--workers", type=int, default=1,
                    help="extract in this many local worker processes (default 1: in this process)")
+    _ocr_option(p)
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")
+    _ocr_option(p)
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("query", help="run SQL against the warehouse (read-only)")
     p.add_argument("sql", help="the SQL, or - to read it from standard input")

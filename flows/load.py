@@ -78,10 +78,10 @@ def discover(source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 @task(cache_policy=NO_CACHE)
-def plan(db_path: str, listing: pl.DataFrame, force: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+def plan(db_path: str, listing: pl.DataFrame, force: bool, ocr: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     if force:
         return listing, pl.DataFrame(schema={"path": pl.String, "sha256": pl.String})
-    return db.plan_files(db_path, listing)
+    return db.plan_files(db_path, listing, reread_scanned=ocr)
 
 
 @functools.cache
@@ -103,26 +103,28 @@ def extractor_version() -> str:
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def extract_batches(batches: list[pl.DataFrame], first_no: int, run_dir: str, run_id: str,
-                    started: datetime) -> list[dict]:
+                    started: datetime, ocr: bool = False) -> list[dict]:
     """extract_batch for batches first_no, first_no + 1, ... in turn: one task run for a worker's chunk of the
     run (see chunks), each batch's data freed before the next is read. Idempotent (a retry rewrites the same
     Parquet files)."""
-    return [extract_batch(batch, no, run_dir, run_id, started) for no, batch in enumerate(batches, first_no)]
+    return [extract_batch(batch, no, run_dir, run_id, started, ocr) for no, batch in enumerate(batches, first_no)]
 
 
-def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime) -> dict:
+def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime,
+                  ocr: bool = False) -> dict:
     """decode -> normalize -> extract -> Parquet for one batch; returns its number, counts, seconds per stage and
     the CPU seconds of all four (transforms_cpu).
     `batch` is files to read (a listing: source_path, path, size, mtime_ns) or texts already decoded
     (db.rederive_batches: raw_report rows, which keep their first_seen/last_seen and record no source_file).
-    Runs wherever the task runner puts it (a worker process), so it returns no data, only where it wrote it."""
+    Runs wherever the task runner puts it (a worker process), so it returns no data, only where it wrote it.
+    `ocr`: scanned PDFs are read by OCR (transforms/ocr.py) instead of quarantined."""
     clock, cpu = [time.perf_counter()], time.process_time()
 
     def lap() -> None:
         clock.append(time.perf_counter())
 
     from_files = "text" not in batch.columns
-    decoded = decode_files(batch["source_path"].to_list()) if from_files else batch
+    decoded = decode_files(batch["source_path"].to_list(), ocr) if from_files else batch
     fault_point("decode")
     lap()
     normalized = normalize_batch(decoded)
@@ -337,9 +339,10 @@ def _import_gx_meanwhile() -> None:
 
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE,
-                 force: bool = False, workers: int = 1, dask_address: str | None = None) -> dict:
+                 force: bool = False, workers: int = 1, dask_address: str | None = None, ocr: bool = False) -> dict:
     """Load every new or changed report file under `source` into the warehouse at `db_path` (all of them with
-    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says."""
+    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says.
+    `ocr`: scanned PDFs are read by OCR, and those an earlier load quarantined as scanned are read again."""
     logger = get_run_logger()
     on_workers = workers > 1 or bool(dask_address)
     if not on_workers:  # in process the extraction holds the GIL too: overlap the import with discover instead
@@ -351,17 +354,23 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
         tick = time.perf_counter()
         listing, provenance = discover(source)
         fault_point("discover")
-        todo, prior = plan(db_path, listing, force)
+        todo, prior = plan(db_path, listing, force, ocr)
         seconds["discover"] = time.perf_counter() - tick
         logger.info("%d files, %d new or changed, %d unchanged and skipped",
                     listing.height, todo.height, listing.height - todo.height)
+        if ocr:
+            from transforms.ocr import MAX_PAGES, SECONDS_PER_PAGE
+
+            logger.info("--ocr: a scanned PDF is read by OCR at ~%d s a page (at most %d pages a file); each one is "
+                        "named on stderr when its OCR starts", SECONDS_PER_PAGE, MAX_PAGES)
         parts = batches(todo, batch_size)
         progress = Progress(len(parts), todo.height)
         with extract_runner(workers, dask_address) as runner:
             groups = chunks(len(parts), runner_slots(runner, workers))
             futures = runner.map(extract_batches, {
                 "batches": [parts[g.start:g.stop] for g in groups], "first_no": [g.start + 1 for g in groups],
-                "run_dir": unmapped(str(run_dir)), "run_id": unmapped(run_id), "started": unmapped(started)})
+                "run_dir": unmapped(str(run_dir)), "run_id": unmapped(run_id), "started": unmapped(started),
+                "ocr": unmapped(ocr)})
             if on_workers:
                 _import_gx_meanwhile()
             for future in futures:

@@ -1,5 +1,5 @@
-"""Bytes -> text. Records the encoding used (or the document format: pdf, docx, doc, wps; see documents.py),
-or rejects the file with a short reason.
+"""Bytes -> text. Records the encoding used (or the document format: pdf, docx, doc, wps; see documents.py;
+`ocr` for a scanned PDF read by OCR when asked for, see ocr.py), or rejects the file with a short reason.
 
 Encodings seen in the wild: UTF-8 (with or without BOM), GB18030 (a superset of GBK/GB2312), Big5 and UTF-16.
 UTF-8 is tried strictly first because it is the common case and a strict UTF-8 decode is almost never
@@ -92,8 +92,9 @@ def _utf16(data: bytes) -> str | None:
     return best if share >= _UTF16_MIN_SHARE else None
 
 
-def decode_bytes(data: bytes) -> Decoded:
-    """Decode one file's bytes; never raises for bad content (a reason is returned instead)."""
+def decode_bytes(data: bytes, ocr: bool = False, source: str = "") -> Decoded:
+    """Decode one file's bytes; never raises for bad content (a reason is returned instead). `ocr`: a PDF without
+    a text layer is read by OCR instead of rejected (`source` names it in the notice that OCR starts)."""
     digest, size = sha256_hex(data), len(data)
 
     def reject(reason: str) -> Decoded:
@@ -105,6 +106,15 @@ def decode_bytes(data: bytes) -> Decoded:
     if fmt:
         try:
             return Decoded(digest, size, documents.document_text(data, fmt), fmt, None)
+        except documents.ScannedPdf as exc:
+            if not ocr:
+                return reject(str(exc))
+        except documents.DocumentError as exc:
+            return reject(str(exc))
+        from transforms import ocr as ocr_pdf  # imported only when asked for: its packages are an optional extra
+
+        try:
+            return Decoded(digest, size, ocr_pdf.pdf_ocr_text(data, source), "ocr", None)
         except documents.DocumentError as exc:
             return reject(str(exc))
     kind = _binary_kind(data)
@@ -205,7 +215,7 @@ _KINDS = {stat.S_IFIFO: "fifo", stat.S_IFCHR: "character device", stat.S_IFBLK: 
           stat.S_IFSOCK: "socket", stat.S_IFDIR: "directory"}
 
 
-def read_file(path: str) -> Decoded:
+def read_file(path: str, ocr: bool = False) -> Decoded:
     """Read and decode one file; a file that vanished, cannot be read, is no regular file (a FIFO would block,
     /dev/zero never ends) or is far too large is rejected. A symlink is read as the file it points to."""
     try:
@@ -224,12 +234,12 @@ def read_file(path: str) -> Decoded:
         return Decoded("", 0, None, None, "unreadable: file disappeared before it was read")
     except OSError as exc:
         return Decoded("", 0, None, None, f"unreadable: {exc.strerror or exc}")
-    return decode_bytes(data)
+    return decode_bytes(data, ocr, path)
 
 
-def decode_files(paths: list[str]) -> pl.DataFrame:
-    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error."""
-    rows = [read_file(p) for p in paths]
+def decode_files(paths: list[str], ocr: bool = False) -> pl.DataFrame:
+    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error. `ocr`: see decode_bytes."""
+    rows = [read_file(p, ocr) for p in paths]
     return pl.DataFrame({
         "source": paths,
         "sha256": [r.sha256 for r in rows],

@@ -27,6 +27,10 @@ class DocumentError(ValueError):
     """A document that cannot be read here; its message is the quarantine reason."""
 
 
+class ScannedPdf(DocumentError):
+    """A PDF without a text layer: quarantined, unless the load asked for OCR (transforms/ocr.py)."""
+
+
 def kind(data: bytes) -> str | None:
     """`pdf`, `docx`, `doc` (OLE2: .doc and WPS files) by content, else None (plain text or another binary)."""
     if data.startswith(b"%PDF-"):
@@ -71,8 +75,12 @@ def _page_lines(page) -> list[str]:
         (line["top"], [line["text"]]) for line in page.extract_text_lines(return_chars=False) if not inside(line)]
     blocks += [(t.bbox[1], _table_rows(t.extract())) for t in tables]
     blocks.sort(key=lambda b: b[0])
-    lines = [ln for _, block in blocks for ln in block]
-    while lines and _PAGE_NUMBER.fullmatch(lines[-1]):  # the running page number at the foot
+    return drop_page_number([ln for _, block in blocks for ln in block])
+
+
+def drop_page_number(lines: list[str]) -> list[str]:
+    """A page's lines without the running page number at its foot."""
+    while lines and _PAGE_NUMBER.fullmatch(lines[-1]):
         lines.pop()
     return lines
 
@@ -89,7 +97,7 @@ def pdf_text(data: bytes) -> str:
     if not pages:
         raise DocumentError("unreadable_pdf: no pages")
     if sum(len("".join(p.split())) for p in pages) < _MIN_CHARS_PER_PAGE * len(pages):
-        raise DocumentError("scanned_pdf: no text layer (load with --ocr)")
+        raise ScannedPdf("scanned_pdf: no text layer (load with --ocr)")
     return PAGE_BREAK.join(pages)
 
 

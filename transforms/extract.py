@@ -142,6 +142,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
         record.update(metrics=[], flags=[])
     else:
         record.update(extract_report(row["norm_text"], paged=row["encoding"] in PAGED_ENCODINGS))
+        if row["encoding"] == "ocr":  # text a machine read off a picture: its figures may be misread
+            record["flags"] = sorted({*record["flags"], "ocr_text"})
     return record
 
 

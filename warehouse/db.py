@@ -488,9 +488,11 @@ def staged_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
-def plan_files(path: str | pathlib.Path, listing: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def plan_files(path: str | pathlib.Path, listing: pl.DataFrame,
+               reread_scanned: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a listing (source_path, path, size, mtime_ns) into the files to read and the `prior` files
-    (path, sha256) a published load already read with the same size and mtime, which are skipped."""
+    (path, sha256) a published load already read with the same size and mtime, which are skipped.
+    `reread_scanned` (a load with OCR): files quarantined as scanned PDFs are read again, unchanged or not."""
     empty = pl.DataFrame(schema={"path": pl.String, "sha256": pl.String})
     if not pathlib.Path(path).exists() or listing.height == 0:
         return listing, empty
@@ -499,11 +501,13 @@ def plan_files(path: str | pathlib.Path, listing: pl.DataFrame) -> tuple[pl.Data
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'source_file'").fetchall()[0][0]:
             return listing, empty
         known = con.sql("SELECT path, size AS known_size, mtime_ns AS known_mtime_ns, sha256 AS known_sha256, "
-                        "outcome AS known_outcome FROM source_file").pl()
+                        "outcome AS known_outcome, sha256 IN (SELECT sha256 FROM quarantine WHERE starts_with("
+                        "reason, 'scanned_pdf')) AS known_scanned FROM source_file").pl()
     finally:
         con.close()
     joined = listing.join(known, on="path", how="left", maintain_order="left").with_columns(
-        ((pl.col("known_size") == pl.col("size")) & (pl.col("known_mtime_ns") == pl.col("mtime_ns")))
+        ((pl.col("known_size") == pl.col("size")) & (pl.col("known_mtime_ns") == pl.col("mtime_ns"))
+         & ~(pl.lit(reread_scanned) & pl.col("known_scanned").fill_null(False)))
         .fill_null(False).alias("unchanged"))
     todo = joined.filter(~pl.col("unchanged")).select(listing.columns)
     prior = joined.filter(pl.col("unchanged") & (pl.col("known_outcome") == "loaded")).select(
