@@ -94,15 +94,16 @@ def _as_web_page(data: bytes, key: str) -> tuple[bytes, dict] | None:
 
 
 _WIDTH = 34
+_RUBY_CHARS = "()āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ"
 
 
 def _wrap(line: str) -> list[str]:
-    """A line broken every _WIDTH characters, never inside a number or a Latin word (a word processor keeps
-    those whole)."""
+    """A line broken every _WIDTH characters, never inside a number, a Latin word or a ruby `(fù)` (a word
+    processor keeps those whole)."""
     pieces = []
     while len(line) > _WIDTH:
         cut = _WIDTH
-        while cut > 1 and re.match(r"[\w.,%]{2}", line[cut - 1:cut + 1], re.A):
+        while cut > 1 and re.match(rf"[\w.,%{_RUBY_CHARS}]{{2}}", line[cut - 1:cut + 1], re.A):
             cut -= 1
         pieces.append(line[:cut])
         line = line[cut:]
@@ -140,10 +141,11 @@ def _pinyin_ruby(data: bytes, key: str) -> tuple[bytes, dict] | None:
 
     text = _text(data)
     out, n, in_tag = [], 0, False
-    for ch in text:
+    for i, ch in enumerate(text):
         out.append(ch)
         in_tag = (in_tag or ch == "<") and ch != ">"
-        if "\u4e00" <= ch <= "\u9fff" and not in_tag:
+        # not after a character that has its reading already (`復(fù)` on a document site)
+        if "\u4e00" <= ch <= "\u9fff" and not in_tag and text[i + 1:i + 2] not in ("(", "（"):
             n += 1
             if n % _RUBY_EVERY == 0:
                 out.append(f"({pinyin(ch, style=Style.TONE)[0][0]})")

@@ -344,3 +344,12 @@ def test_source_line_ends_in_markup_are_white_space(markup, expected):
 ])
 def test_drop_chrome_lines(text, expected):
     assert drop_chrome_lines(text) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("數據的統(tǒng)計期限", "数据的统计期限"),
+    ("數據的統\n(tǒng)計期限", "数据的统计期限"),       # a PDF line broken between a character and its reading
+    ("門戶網站\n(www)", "门户网站\n(www)"),            # ... but a bracket on a line of its own after no wrap stays
+])
+def test_ruby_across_a_line_break(raw, expected):
+    assert normalize_text(raw)[0] == expected

@@ -281,11 +281,15 @@ class Rule(NamedTuple):
         return text.str.replace_all(self.pattern, self.repl)
 
 
-_PINYIN = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
+_PINYIN = "a-zA-Zü" + _TONED
 ARTIFACT_RULES: list[Rule] = [
     Rule(r"[\t\u00a0\u3000\u2002\u2003\u200b\ufeff]", " "),
-    # Pinyin ruby injected after a character by some sites' reading aids: 現(xiàn) -> 現
+    # Pinyin ruby injected after a character by some sites' reading aids: 現(xiàn) -> 現; a PDF line may break
+    # between the character and its reading, which then has a tone mark (a bracket of Latin letters on the next
+    # line, `(www)`, is no reading).
     Rule(rf"(\p{{Han}})[(（][{_PINYIN}]+[)）]", "${1}", gate=rf"[(（][{_PINYIN}]+[)）]"),
+    Rule(rf"(\p{{Han}})\n[(（][a-zü]*[{_TONED}][a-zü]*[)）]", "${1}", gate=rf"\n[(（][a-zü]*[{_TONED}]"),
     # Debris of broken markup: `?! ?/p>` after a sentence, lone `?` lines.
     Rule(r"\?!\s*\?/p>|\?/p>", ""),
     Rule(r"(?m)^[ ]*\?[ ]*$", ""),
