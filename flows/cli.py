@@ -62,7 +62,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         try:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
                                  batch_size=args.batch_size or (1000 if on_workers else 2000),
-                                 force=args.force, workers=args.workers, dask_address=args.dask_address)
+                                 force=args.force, workers=args.workers, dask_address=args.dask_address,
+                                 extract_timeout=args.extract_timeout)
         except WarehouseBusy as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 3
@@ -169,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
     p.add_argument("--workers", type=int, default=1,
                    help="extract in this many local worker processes (default 1: in this process)")
+    p.add_argument("--extract-timeout", type=float, metavar="SECONDS",
+                   help="give up a file whose decode, normalize or extract step takes longer, quarantined "
+                        "extract_timeout (default: env GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: no limit)")
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")

@@ -44,6 +44,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 import transforms
 from flows.discover import discover_files
+from transforms.budget import default_seconds as budget_seconds
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -96,32 +97,35 @@ def extractor_version() -> str:
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def extract_batches(batches: list[pl.DataFrame], first_no: int, run_dir: str, run_id: str,
-                    started: datetime) -> list[dict]:
+                    started: datetime, budget: float | None = None) -> list[dict]:
     """extract_batch for batches first_no, first_no + 1, ... in turn: one task run for a worker's chunk of the
     run (see chunks), each batch's data freed before the next is read. Idempotent (a retry rewrites the same
     Parquet files)."""
-    return [extract_batch(batch, no, run_dir, run_id, started) for no, batch in enumerate(batches, first_no)]
+    return [extract_batch(batch, no, run_dir, run_id, started, budget) for no, batch in enumerate(batches, first_no)]
 
 
-def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime) -> dict:
+def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime,
+                  budget: float | None = None) -> dict:
     """decode -> normalize -> extract -> Parquet for one batch; returns its number, counts, seconds per stage and
     the CPU seconds of all four (transforms_cpu).
     `batch` is files to read (a listing: source_path, path, size, mtime_ns) or texts already decoded
     (db.rederive_batches: raw_report rows, which keep their first_seen/last_seen and record no source_file).
-    Runs wherever the task runner puts it (a worker process), so it returns no data, only where it wrote it."""
+    Runs wherever the task runner puts it (a worker process), so it returns no data, only where it wrote it.
+    `budget`: seconds each file's decode, normalize and extract step may take (transforms/budget.py); a file
+    over it is quarantined `extract_timeout` and the batch goes on."""
     clock, cpu = [time.perf_counter()], time.process_time()
 
     def lap() -> None:
         clock.append(time.perf_counter())
 
     from_files = "text" not in batch.columns
-    decoded = decode_files(batch["source_path"].to_list()) if from_files else batch
+    decoded = decode_files(batch["source_path"].to_list(), budget) if from_files else batch
     fault_point("decode")
     lap()
-    normalized = normalize_batch(decoded)
+    normalized = normalize_batch(decoded, budget)
     fault_point("normalize")
     lap()
-    records = mark_duplicates(extract_records(normalized), {})
+    records = mark_duplicates(extract_records(normalized, budget), {})
     fault_point("extract")
     lap()
     frames = db.frames_from_records(records, run_id, started)
@@ -329,9 +333,12 @@ def _import_gx_meanwhile() -> None:
 
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE,
-                 force: bool = False, workers: int = 1, dask_address: str | None = None) -> dict:
+                 force: bool = False, workers: int = 1, dask_address: str | None = None,
+                 extract_timeout: float | None = None) -> dict:
     """Load every new or changed report file under `source` into the warehouse at `db_path` (all of them with
-    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says."""
+    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says.
+    `extract_timeout`: seconds per file step (default GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: none), read here
+    and passed to the batches, so workers on other machines apply the writer's setting."""
     logger = get_run_logger()
     on_workers = workers > 1 or bool(dask_address)
     if not on_workers:  # in process the extraction holds the GIL too: overlap the import with discover instead
@@ -339,6 +346,7 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
     seconds: Counter[str] = Counter()
+    budget = budget_seconds() if extract_timeout is None else extract_timeout
     with writer_run(db_path, run_id, str(source), started) as (con, run_dir):
         tick = time.perf_counter()
         listing = discover(source)
@@ -353,7 +361,8 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
             groups = chunks(len(parts), runner_slots(runner, workers))
             futures = runner.map(extract_batches, {
                 "batches": [parts[g.start:g.stop] for g in groups], "first_no": [g.start + 1 for g in groups],
-                "run_dir": unmapped(str(run_dir)), "run_id": unmapped(run_id), "started": unmapped(started)})
+                "run_dir": unmapped(str(run_dir)), "run_id": unmapped(run_id), "started": unmapped(started),
+                "budget": unmapped(budget)})
             if on_workers:
                 _import_gx_meanwhile()
             for future in futures:

@@ -209,3 +209,44 @@ def test_hostile_folder_loads_every_good_report_and_quarantines_the_rest(prefect
     con.close()
     assert rows["future.txt"] is None and "report_year_implausible" in flags
     assert rows["\\udcb1\\udca8\\udcb8\\udce6.txt"] == 2012   # the GBK name, escaped losslessly
+
+
+# 4 MB of short hard-wrapped lines: rejoining them is Python work on one text (~15 s here), the kind of
+# hostile neighbour a per-file budget exists for. The budget is ~15x less than that and ~100x more than a
+# real report's step; nothing below asserts a duration.
+def _slow_report() -> str:
+    return "政府信息公开工作年度报告\n" + "本年度共收到政府信息公开申请12件，其中\n" * 200_000
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_over_the_time_budget_is_quarantined_and_the_batch_goes_on(prefect_harness, tmp_path, workers):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "001_0146034ad01d9358.txt", inbox / "good1.txt")
+    shutil.copy(EXAMPLES / "004_2f71a8a51b63bb23.txt", inbox / "good2.txt")
+    (inbox / "slow.txt").write_text(_slow_report(), encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse), workers=workers, batch_size=1,
+                                     extract_timeout=1.0)
+    assert audit["published"] is True
+    assert (audit["reports_loaded"], audit["rejected"]) == (2, 1)
+    assert quarantine_reasons(warehouse) == {
+        "slow.txt": "extract_timeout: normalize took over 1 s (GOVREPORT_EXTRACT_TIMEOUT)"}
+
+
+def test_the_time_budget_interrupts_python_work_in_any_thread():
+    import threading
+
+    from transforms import budget
+
+    def spin() -> None:
+        while True:
+            pass
+
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(r=budget.within(0.2, spin)))
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and outcome["r"] == (False, None)
+    assert budget.within(5, sum, [1, 2]) == (True, 3)  # done in time: the value, no exception left pending
+    assert budget.within(0, sum, [1]) == (True, 1)

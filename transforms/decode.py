@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 from charset_normalizer import from_bytes
 
-from transforms import documents
+from transforms import budget, documents
 
 # Magic numbers of binary formats that are commonly renamed to .txt by scrapers.
 _BINARY_MAGIC = (
@@ -227,9 +227,15 @@ def read_file(path: str) -> Decoded:
     return decode_bytes(data)
 
 
-def decode_files(paths: list[str]) -> pl.DataFrame:
-    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error."""
-    rows = [read_file(p) for p in paths]
+def _read_within(path: str, seconds: float | None) -> Decoded:
+    done, decoded = budget.within(seconds, read_file, path)
+    return decoded if done else Decoded("", 0, None, None, budget.reason(seconds, "decode"))
+
+
+def decode_files(paths: list[str], budget: float | None = None) -> pl.DataFrame:
+    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error. A file whose reading
+    and decoding (a PDF's or Word document's too) takes over `budget` seconds is rejected `extract_timeout`."""
+    rows = [_read_within(p, budget) for p in paths]
     return pl.DataFrame({
         "source": paths,
         "sha256": [r.sha256 for r in rows],
