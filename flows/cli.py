@@ -80,6 +80,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     issues = audit.get("quality_issues") or {}
     print(f"quality issues:      {sum(issues.values())}  {json.dumps(issues) if issues else ''}".rstrip())
     print(f"published:           {'yes' if audit['published'] else 'no'}")
+    if audit.get("status") == "publish_deferred":  # readers held the file: kept, the next load publishes it
+        print(f"govreport: {audit['message']}", file=sys.stderr)
+        return 3
     if not args.no_docs:
         from expectations.suites import docs_index
 

@@ -22,6 +22,7 @@ import functools
 import gc
 import hashlib
 import importlib
+import json
 import logging
 import os
 import pathlib
@@ -223,9 +224,13 @@ def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool,
         return {**found, "warnings_failed": audit["warnings_failed"] + len(failed),
                 "failures": audit["failures"] + [o.__dict__ for o in failed], "stage_seconds": seconds}
 
-    with db.attached(con, db_path):
-        db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"),
-                   before_audit=before_audit, rederive=rederive)
+    try:
+        with db.attached(con, db_path):
+            db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"),
+                       before_audit=before_audit, rederive=rederive)
+    except db.ReadersHold as exc:
+        # Returned, not raised: a retry of this task would wait the whole GOVREPORT_PUBLISH_WAIT again.
+        return {**audit, "deferred": str(exc)}
     return audit
 
 
@@ -252,13 +257,73 @@ def chunks(n_batches: int, slots: int) -> list[range]:
     return out
 
 
+PENDING = "pending"  # in the staging root: a validated run whose publish readers deferred
+
+
+def keep_for_next_run(db_path: str, run_dir: str | None, prior: pl.DataFrame, audit: dict[str, Any],
+                      publish_batch: bool, rederive: str | None, reason: str) -> dict[str, Any]:
+    """Readers held the file for all of the publish wait: keep the run's validated Parquet, its `prior` and
+    its audit row in <staging>/pending, which the next writer_run publishes before anything else (so the
+    files are not extracted again). Returns the audit row as it will be written: status publish_deferred."""
+    pending = staging_root(db_path) / PENDING
+    shutil.rmtree(pending, ignore_errors=True)  # an older pending run was published before this one began
+    pending.mkdir(parents=True)
+    if run_dir and pathlib.Path(run_dir).exists():
+        shutil.move(run_dir, pending / "batches")
+    prior.write_parquet(pending / "prior.parquet")
+    audit = {**audit, "status": "publish_deferred",
+             "message": f"{audit['message']}, after its publish was deferred: {reason}"}
+    # Written last: a folder without it is an interrupted keep, cleared like any leftover.
+    (pending / "audit.json").write_text(json.dumps({"audit": audit, "publish_batch": publish_batch,
+                                                    "rederive": rederive}, ensure_ascii=False, default=str),
+                                        encoding="utf-8")
+    get_run_logger().warning("%s: publish deferred (%s); the validated run is kept in %s and the next load "
+                             "publishes it first", audit["run_id"], reason, pending)
+    return {**audit, "published": False}
+
+
+def publish_pending(db_path: str, run_id: str) -> None:
+    """Publish the run keep_for_next_run kept, as validated then, with its own audit row (finished now), before
+    this run (`run_id`) plans anything. Readers still holding the file: WarehouseBusy, and it stays kept."""
+    pending = staging_root(db_path) / PENDING
+    saved_file = pending / "audit.json"
+    if not saved_file.exists():
+        shutil.rmtree(pending, ignore_errors=True)
+        return
+    saved = json.loads(saved_file.read_text(encoding="utf-8"))
+    audit = saved["audit"]
+    for key in ("started_at", "finished_at"):
+        audit[key] = datetime.fromisoformat(audit[key])
+    if not db.audited(db_path, audit["run_id"]):  # else it committed and the process died before clearing
+        con = db.open_staging()
+        try:
+            batches = pending / "batches"
+            db.stage_dir(con, str(batches) if batches.exists() else None, pl.read_parquet(pending / "prior.parquet"))
+            audit = {**audit, "finished_at": datetime.now(),
+                     "message": f"{audit['message']}; published by run {run_id}"}
+            written = publish(con, db_path, audit, saved["publish_batch"], saved["rederive"])
+        finally:
+            con.close()
+        if "deferred" in written:
+            raise db.WarehouseBusy(f"run {audit['run_id']} is validated and waits to be published, but "
+                                   f"{written['deferred']}; it stays kept for the next load")
+        get_run_logger().info("%s: published the run readers had deferred (%d reports)", audit["run_id"],
+                              audit["reports_loaded"])
+    shutil.rmtree(pending, ignore_errors=True)
+
+
 @contextmanager
 def writer_run(db_path: str, run_id: str, source: str, started: datetime) -> Iterator[tuple[Any, pathlib.Path]]:
     """The writer lock on the warehouse, this run's staging folder and its in-memory staging database."""
     with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": source,
                                   "started_at": started.isoformat(timespec="seconds")}):
-        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash.
-        shutil.rmtree(staging_root(db_path), ignore_errors=True)
+        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash,
+        # but for a validated run readers kept from publishing, which is published first.
+        root = staging_root(db_path)
+        for leftover in root.iterdir() if root.is_dir() else ():
+            if leftover.name != PENDING:
+                shutil.rmtree(leftover, ignore_errors=True)
+        publish_pending(db_path, run_id)
         run_dir = staging_root(db_path) / run_id
         con = db.open_staging()
         try:
@@ -290,10 +355,14 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
         "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
         "published": published, "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
         "message": "published" if published else "not published: critical expectations failed",
+        "status": "published" if published else "not_published",
         "extractor_version": extractor_version(),
     }
     lap = time.perf_counter()
-    audit = publish(con, db_path, audit, published, rederive)
+    written = publish(con, db_path, audit, published, rederive)
+    if "deferred" in written:
+        return keep_for_next_run(db_path, run_dir, prior, audit, published, rederive, written["deferred"])
+    audit = written
     audit["stage_seconds"]["publish"] = round(time.perf_counter() - lap - audit["stage_seconds"].get("quality", 0), 3)
     logger.info("%s: %s (%d reports, %d rejected, %d facts; %d quality issues)", audit["run_id"], audit["message"],
                 audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],

@@ -250,3 +250,41 @@ def test_the_time_budget_interrupts_python_work_in_any_thread():
     assert not worker.is_alive() and outcome["r"] == (False, None)
     assert budget.within(5, sum, [1, 2]) == (True, 3)  # done in time: the value, no exception left pending
     assert budget.within(0, sum, [1]) == (True, 1)
+
+
+def _hold_read_only(path):
+    """Another process reading the warehouse (a dashboard): holds the file's lock until its stdin closes."""
+    proc = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
+                             "read_only=True); print('ready', flush=True); sys.stdin.read()", str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_readers_blocking_publish_keep_the_run_for_the_next_load(base_warehouse, monkeypatch):
+    before = snapshot(base_warehouse)
+    monkeypatch.setenv(db.PUBLISH_WAIT_ENV, "0.5")
+    reader = _hold_read_only(base_warehouse)
+    try:
+        deferred = load_module.load_reports(str(EXAMPLES), str(base_warehouse))
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert deferred["status"] == "publish_deferred" and deferred["published"] is False
+    assert snapshot(base_warehouse) == before  # nothing written, not even the audit row
+    extracted = []
+    real = load_module.extract_batch
+    monkeypatch.setattr(load_module, "extract_batch", lambda batch, *a, **k: extracted.append(batch.height)
+                        or real(batch, *a, **k))
+    again = load_module.load_reports(str(EXAMPLES), str(base_warehouse))
+    # The kept run was published first, so every file is unchanged by then: nothing is extracted again.
+    assert again["published"] and (again["files_skipped"], again["reports_loaded"]) == (7, 0)
+    assert extracted == []
+    after = snapshot(base_warehouse)
+    assert after["fact_report"] == 7 and after["audits"] == before["audits"] + 2
+    con = duckdb.connect(str(base_warehouse), read_only=True)
+    row = con.execute("SELECT status, published, reports_loaded, message FROM load_audit WHERE run_id = ?",
+                      [deferred["run_id"]]).fetchone()
+    con.close()
+    assert row[:3] == ("publish_deferred", True, 7)
+    assert "readers held" in row[3] and again["run_id"] in row[3]

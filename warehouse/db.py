@@ -554,8 +554,14 @@ _PUBLISH_WAIT_DEFAULT = 300.0
 _log = logging.getLogger("govreport.warehouse")
 
 
+class ReadersHold(duckdb.IOException):
+    """Readers held the warehouse file for all of the publish wait: nothing was written. An IOException, as
+    DuckDB's own lock error it stands for."""
+
+
 def _waiting_for_readers(path: str | pathlib.Path, step: Callable[[], Any]) -> None:
-    """Run step, again and again while another process holds the file's lock, within the publish wait."""
+    """Run step, again and again while another process holds the file's lock, within the publish wait;
+    ReadersHold when they still hold it at the end."""
     deadline = time.monotonic() + float(os.environ.get(PUBLISH_WAIT_ENV, _PUBLISH_WAIT_DEFAULT))
     pause, said = 0.2, False
     while True:
@@ -563,8 +569,11 @@ def _waiting_for_readers(path: str | pathlib.Path, step: Callable[[], Any]) -> N
             step()
             return
         except duckdb.IOException as exc:
-            if "Could not set lock" not in str(exc) or time.monotonic() + pause > deadline:
+            if "Could not set lock" not in str(exc):
                 raise
+            if time.monotonic() + pause > deadline:
+                raise ReadersHold(f"readers held {path} for all of {PUBLISH_WAIT_ENV}="
+                                  f"{os.environ.get(PUBLISH_WAIT_ENV, _PUBLISH_WAIT_DEFAULT)} s: {exc}") from exc
             if not said:
                 _log.warning("waiting for readers to close %s before publishing (%s); up to %s s (%s)", path,
                              str(exc).split(":", 2)[-1].strip()[:120], os.environ.get(PUBLISH_WAIT_ENV,
@@ -634,6 +643,19 @@ def record_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, Any]) -> None:
             row[key] = json.dumps(row[key], ensure_ascii=False, default=str)
     frame = pl.DataFrame([row], infer_schema_length=None)  # noqa: F841 - referenced in SQL
     con.execute("INSERT INTO load_audit BY NAME SELECT * FROM frame")
+
+
+def audited(path: str | pathlib.Path, run_id: str) -> bool:
+    """Whether load_audit holds a row for run_id (False when there is no warehouse file yet)."""
+    if not pathlib.Path(path).exists():
+        return False
+    con = connect(path, read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'load_audit'").fetchall()[0][0]
+        return bool(found) and bool(con.execute("SELECT count(*) FROM load_audit WHERE run_id = ?",
+                                                [run_id]).fetchall()[0][0])
+    finally:
+        con.close()
 
 
 def staged_quality_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
