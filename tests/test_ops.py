@@ -112,8 +112,8 @@ def test_backfill_rederives_each_year_in_its_own_run_and_resumes(base, warehouse
     # --force redoes a finished year; a report the extractor now dates to 2011 moves there with its facts.
     moved = query(warehouse, "SELECT min(report_id) FROM fact_report WHERE report_year = 2012")[0][0]
     real = load_module.extract_records
-    monkeypatch.setattr(load_module, "extract_records", lambda normalized: [
-        dict(r, report_year=2011) if r["sha256"] == moved else r for r in real(normalized)])
+    monkeypatch.setattr(load_module, "extract_records", lambda normalized, *budget: [
+        dict(r, report_year=2011) if r["sha256"] == moved else r for r in real(normalized, *budget)])
     assert main(["backfill", "--years", "2012", "--db", str(warehouse), "--no-docs", "--force"]) == 0
     assert query(warehouse, f"SELECT DISTINCT report_year FROM fact_metric WHERE report_id = '{moved}'") == [(2011,)]
     assert query(warehouse, "SELECT report_year, count(*) FROM fact_report GROUP BY 1 ORDER BY 1") == [
@@ -129,8 +129,8 @@ def test_a_failed_year_is_reported_the_others_publish_and_a_rerun_redoes_only_it
     before_2012 = query(warehouse, "SELECT * EXCLUDE (run_id) FROM fact_report WHERE report_year = 2012 ORDER BY ALL")
     real = load_module.extract_records
 
-    def broken(normalized):
-        records = real(normalized)
+    def broken(normalized, *budget):
+        records = real(normalized, *budget)
         for r in records:
             if r["report_year"] == 2010:
                 raise RuntimeError("extractor bug on a 2010 report")
@@ -165,9 +165,9 @@ def test_rebuild_is_atomic_drops_what_the_extractor_no_longer_finds_and_restores
     real = load_module.extract_records
     seen_meanwhile = []
 
-    def reading_meanwhile(normalized):  # a reader during the run sees the published state, damage included
+    def reading_meanwhile(normalized, *budget):  # a reader during the run sees the published state, damage included
         seen_meanwhile.append(published(warehouse))
-        return real(normalized)
+        return real(normalized, *budget)
 
     def failing_in_transaction(stage: str) -> None:
         if stage == "publish":
