@@ -80,6 +80,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     issues = audit.get("quality_issues") or {}
     print(f"quality issues:      {sum(issues.values())}  {json.dumps(issues) if issues else ''}".rstrip())
     print(f"published:           {'yes' if audit['published'] else 'no'}")
+    if not audit["published"] and audit.get("status") == "not_published":  # which expectations, which files
+        print(f"govreport: {audit['message']}", file=sys.stderr)
     if audit.get("status") == "publish_deferred":  # readers held the file: kept, the next load publishes it
         print(f"govreport: {audit['message']}", file=sys.stderr)
         return 3

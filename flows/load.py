@@ -349,12 +349,14 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
     critical = [o for o in outcomes if not o.success and o.severity == "critical"]
     warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
     published = not critical
+    # Each critical failure names the files behind it: what an operator removes or reports upstream.
+    blocking = [{**o.__dict__, "files": db.files_behind(con, o.__dict__)} for o in critical]
     audit = {
         **audit, "finished_at": datetime.now(), **counts,
         "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
-        "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
+        "warnings_failed": len(warnings), "failures": blocking + [o.__dict__ for o in warnings],
         "published": published, "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
-        "message": "published" if published else "not published: critical expectations failed",
+        "message": "published" if published else f"not published: critical expectations failed: {blame(blocking)}",
         "status": "published" if published else "not_published",
         "extractor_version": extractor_version(),
     }
@@ -368,6 +370,17 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
                 audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],
                 sum(audit.get("quality_issues", {}).values()))
     return audit
+
+
+def blame(failures: list[dict[str, Any]], shown: int = 5) -> str:
+    """One line naming each failed critical expectation and the files behind it (up to `shown` each)."""
+    parts = []
+    for f in failures:
+        what = f"{f['table']}.{f['column']} {f['expectation']}" if f.get("column") else f["expectation"]
+        files = f.get("files") or []
+        more = f" and {len(files) - shown} more" if len(files) > shown else ""
+        parts.append(f"{what} in {', '.join(files[:shown])}{more}" if files else f"{what} (no file to name)")
+    return "; ".join(parts)
 
 
 def extract_runner(workers: int = 1, dask_address: str | None = None) -> TaskRunner:

@@ -184,9 +184,9 @@ def test_rebuild_is_atomic_drops_what_the_extractor_no_longer_finds_and_restores
 
     rejected = query(warehouse, "SELECT report_id FROM fact_report WHERE report_year = 2012 ORDER BY 1")[0][0]
 
-    def rejecting(normalized):
+    def rejecting(normalized, *budget):
         return [dict(r, status="rejected", error="not_a_report: test", metrics=[]) if r["sha256"] == rejected else r
-                for r in real(normalized)]
+                for r in real(normalized, *budget)]
 
     monkeypatch.setattr(load_module, "extract_records", rejecting)
     audit = rebuild(str(warehouse), batch_size=2)

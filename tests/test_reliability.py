@@ -288,3 +288,40 @@ def test_readers_blocking_publish_keep_the_run_for_the_next_load(base_warehouse,
     con.close()
     assert row[:3] == ("publish_deferred", True, 7)
     assert "readers held" in row[3] and again["run_id"] in row[3]
+
+
+def test_a_critical_failure_names_the_files_behind_it(prefect_harness, tmp_path, monkeypatch):
+    import json
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, example in (("good.txt", "001_0146034ad01d9358.txt"), ("negative.txt", "004_2f71a8a51b63bb23.txt"),
+                          ("bad span.txt", "003_a0033233149e65a0.txt")):
+        shutil.copy(EXAMPLES / example, inbox / name)
+    real = load_module.extract_records
+
+    def corrupting(normalized, *budget):
+        records = real(normalized, *budget)
+        for r in records:
+            fact = {"code": "requests.received", "breakdown": "injected", "unit": "件", "qualifier": "exact",
+                    "span": [0, 2], "text": r["normalized_text"][:2], "rule": "test:injected", "page": None}
+            if r["source"].endswith("negative.txt"):  # a GX column expectation: value >= 0
+                r["metrics"].append({**fact, "value": -5})
+            if r["source"].endswith("bad span.txt"):  # a Python check's rows: evidence not at its span
+                r["metrics"].append({**fact, "value": 5, "text": "不对"})
+        return records
+
+    monkeypatch.setattr(load_module, "extract_records", corrupting)
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert audit["published"] is False and audit["status"] == "not_published"
+    negative, bad_span = str(inbox / "negative.txt"), str(inbox / "bad span.txt")
+    assert f"fact_metric.value expect_column_values_to_be_between in {negative}" in audit["message"]
+    assert f"sql_check:span_inside_text in {bad_span}" in audit["message"]
+    assert "good.txt" not in audit["message"]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    failures, message = con.execute("SELECT failures, message FROM load_audit").fetchone()
+    con.close()
+    named = {f["expectation"]: f["files"] for f in json.loads(failures) if f["severity"] == "critical"}
+    assert named == {"expect_column_values_to_be_between": [negative], "sql_check:span_inside_text": [bad_span]}
+    assert message == audit["message"]

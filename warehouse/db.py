@@ -658,6 +658,62 @@ def audited(path: str | pathlib.Path, run_id: str) -> bool:
         con.close()
 
 
+FILES_NAMED = 20  # files named per failed expectation: enough to act on, few enough for one audit row
+_NULL_KEY = "\u2400"  # ␀: how a NULL compares in files_behind (a list holding NULL equals nothing)
+
+
+def _key(value: Any) -> str:
+    """An example value as DuckDB's CAST(... AS VARCHAR) writes it (bools lower case, NULL as _NULL_KEY)."""
+    if value is None:
+        return _NULL_KEY
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def files_behind(con: duckdb.DuckDBPyConnection, failure: dict[str, Any]) -> list[str]:
+    """The staged files whose rows a failed expectation (an Outcome's fields) found: rows of its table whose
+    failing column(s) hold one of its example values, or, for a check (sql_check:<name>), the files of the
+    report_id / sha256 / agency_id its example rows name. At most FILES_NAMED, sorted; [] when the failure
+    has no rows to point at (a missing column, a table-level expectation)."""
+    sections = _sql_sections("failure_files.sql")
+    examples = failure.get("examples") or []
+    if str(failure.get("expectation", "")).startswith("sql_check:"):
+        keys = sorted({str(row[k]) for row in examples if isinstance(row, dict)
+                       for k in ("report_id", "sha256", "agency_id") if row.get(k) is not None})
+        direct = {row["source_path"] for row in examples if isinstance(row, dict) and row.get("source_path")}
+        found = {f for (f,) in con.execute(f"SELECT DISTINCT file FROM ({sections['by_key']}) "
+                                           "WHERE list_contains(?, key)", [keys]).fetchall()} if keys else set()
+        return sorted(direct | found)[:FILES_NAMED]
+    table, column = failure.get("table"), failure.get("column")
+    if table not in sections or not column:
+        return []
+    columns = column.split(",")
+    wanted = []
+    for example in examples:
+        if isinstance(example, dict):
+            values = [example.get(c) for c in columns]
+        elif isinstance(example, (list, tuple)) and len(columns) > 1:
+            values = list(example)
+        else:
+            values = [example]
+        wanted.append([_key(v) for v in values])
+    if not wanted:
+        return []
+    key = ", ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '{_NULL_KEY}')" for c in columns)
+    rows = con.execute(f"SELECT DISTINCT file FROM ({sections[table]}) WHERE file IS NOT NULL "
+                       f"AND list_contains(?::VARCHAR[][], [{key}]) ORDER BY file LIMIT {FILES_NAMED}",
+                       [wanted]).fetchall()
+    return [f for (f,) in rows]
+
+
+def _sql_sections(name: str) -> dict[str, str]:
+    """A .sql file's `-- section: <name>` parts (as rederive.sql's)."""
+    text = resources.files("warehouse").joinpath(name).read_text(encoding="utf-8")
+    return {k: v.strip().rstrip(";") for k, v in
+            re.findall(r"^-- section: (\w+)\n(.*?)(?=^-- section: |\Z)", text, flags=re.M | re.S)}
+
+
 def staged_quality_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """v_quality_issues rows of the staged reports by check_name, read where the batch is already published
     (inside the publish transaction): the carry-over check needs the agency's earlier years.
