@@ -39,9 +39,9 @@ def prefect_api() -> Iterator[float]:
 
     tick = time.perf_counter()
     server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
+    try:  # started inside: a stop (Ctrl-C, SIGTERM) while it starts still stops it
+        server.start()
+        os.environ["PREFECT_API_URL"] = server.api_url
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield time.perf_counter() - tick
     finally:
@@ -52,7 +52,67 @@ def prefect_api() -> Iterator[float]:
         server.stop()
 
 
+def alias_problem() -> str | None:
+    """What is wrong with the agency alias tables (the shipped one and GOVREPORT_AGENCY_ALIASES), in one line
+    naming the file and line, or None. Checked before a run starts: inside it, the error would surface in a
+    worker as a failed task with a traceback."""
+    from transforms.agency import AliasError, load_aliases
+
+    try:
+        load_aliases(os.environ.get("GOVREPORT_AGENCY_ALIASES") or None)
+    except AliasError as exc:
+        return str(exc)
+    return None
+
+
+class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInterrupt
+    """SIGTERM: raised in the main thread so that a load unwinds as from Ctrl-C, releasing its writer lock and
+    staging folder and stopping the temporary Prefect server, instead of dying with them left behind."""
+
+
+# Exit statuses of a load that did not finish (README's exit-status table).
+EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_TERMINATED = 5, 130, 143
+
+
 def cmd_load(args: argparse.Namespace) -> int:
+    """A load with its stops: Ctrl-C (130) and SIGTERM (143) unwind it cleanly; an unexpected error ends it
+    with status 5 (its audit row, status crashed, is written by the next load)."""
+    import signal
+
+    from transforms import budget
+
+    def stop(exc: type[BaseException], *message: str):
+        def handler(signum, frame):
+            budget.interrupt_armed(exc)  # the task thread's file step too, not only this thread
+            raise exc(*message)
+        return handler
+
+    handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop(Stopped, "SIGTERM")),
+                signal.SIGINT: signal.signal(signal.SIGINT, stop(KeyboardInterrupt))}
+    from prefect.exceptions import TerminationSignal  # Prefect's own SIGTERM handler, while a flow runs
+
+    if problem := alias_problem():
+        print(f"govreport: {problem}", file=sys.stderr)
+        return 2
+
+    try:
+        return _load(args)
+    except KeyboardInterrupt:
+        print("govreport: interrupted (Ctrl-C): nothing of this run was published", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (Stopped, TerminationSignal):
+        print("govreport: stopped (SIGTERM): nothing of this run was published", file=sys.stderr)
+        return EXIT_TERMINATED
+    except Exception as exc:  # noqa: BLE001 - one line and a status of its own; Prefect logged the traceback
+        print(f"govreport: the load crashed: {type(exc).__name__}: {exc}; nothing of this run was published "
+              "(the next load records it in load_audit as crashed)", file=sys.stderr)
+        return EXIT_CRASHED
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.db import WarehouseBusy
 

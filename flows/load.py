@@ -46,6 +46,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 import transforms
 from flows.discover import discover_files
 from transforms.budget import default_seconds as budget_seconds
+from transforms.budget import interrupt_armed
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -313,10 +314,15 @@ def publish_pending(db_path: str, run_id: str) -> None:
 
 
 @contextmanager
-def writer_run(db_path: str, run_id: str, source: str, started: datetime) -> Iterator[tuple[Any, pathlib.Path]]:
-    """The writer lock on the warehouse, this run's staging folder and its in-memory staging database."""
-    with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": source,
-                                  "started_at": started.isoformat(timespec="seconds")}):
+def writer_run(db_path: str, run_id: str, source: str, started: datetime,
+               flow_name: str = "load_reports") -> Iterator[tuple[Any, pathlib.Path]]:
+    """The writer lock on the warehouse, this run's staging folder and its in-memory staging database. A run
+    before this one that did not end (an exception, SIGKILL) gets its load_audit row first, status crashed."""
+    with db.writer_lock(db_path, {"run_id": run_id, "flow": flow_name, "pid": os.getpid(), "source": source,
+                                  "started_at": started.isoformat(timespec="microseconds")}) as previous:
+        if previous is not None:
+            db.record_crashed(db_path, previous, run_id)
+            get_run_logger().warning("the run before this one did not end: %s", previous)
         # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash,
         # but for a validated run readers kept from publishing, which is published first.
         root = staging_root(db_path)
@@ -447,10 +453,16 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
                 "budget": unmapped(budget)})
             if on_workers:
                 _import_gx_meanwhile()
-            for future in futures:
-                for result in future.result():
-                    seconds.update(result["seconds"])
-                    progress.batch(result)
+            try:
+                for future in futures:
+                    for result in future.result():
+                        seconds.update(result["seconds"])
+                        progress.batch(result)
+            except BaseException:
+                # Stopped (SIGTERM, Ctrl-C) or failed: the task thread's current file step stops too, or leaving
+                # the task runner would wait for it (up to the whole budget).
+                interrupt_armed()
+                raise
         audit = {"run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
                  "files_seen": listing.height, "files_skipped": listing.height - todo.height}
         return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds)

@@ -142,16 +142,22 @@ def test_sigkill_at_every_stage_leaves_the_published_state(base_warehouse, tmp_p
 
     before = snapshot(base_warehouse)
     env = dict(os.environ, PREFECT_API_URL=PREFECT_API_URL.value(), PYTHONPATH=str(ROOT))
-    for stage in STAGES:
+    for i, stage in enumerate(STAGES):
         proc = subprocess.run(
             [sys.executable, "-m", "flows.cli", "load", str(EXAMPLES), "--db", str(base_warehouse), "--no-docs"],
             env=dict(env, GOVREPORT_FAULT=stage), cwd=ROOT, capture_output=True, timeout=300)
         assert proc.returncode == -9, (stage, proc.stderr.decode()[-2000:])
-        assert snapshot(base_warehouse) == before, stage
+        # Nothing of a killed run is published; each run first writes the audit row of the one killed before it.
+        assert snapshot(base_warehouse) == {**before, "audits": before["audits"] + i}, stage
     audit = load_module.load_reports(str(EXAMPLES), str(base_warehouse))
     after = snapshot(base_warehouse)
     assert audit["published"] and after["fact_report"] == 7 and after["raw_report"] == 7
-    assert after["audits"] == before["audits"] + 1
+    assert after["audits"] == before["audits"] + len(STAGES) + 1
+    con = duckdb.connect(str(base_warehouse), read_only=True)
+    crashed = con.execute("SELECT status, published, message FROM load_audit WHERE status <> 'published'").fetchall()
+    con.close()
+    assert len(crashed) == len(STAGES)
+    assert all(s == "crashed" and not p and "died without a word" in m for s, p, m in crashed)
     con = duckdb.connect(str(base_warehouse), read_only=True)
     dupes = con.execute("SELECT count(*) - count(DISTINCT (report_id, metric_code, breakdown, value)) "
                         "FROM fact_metric").fetchone()[0]
@@ -325,3 +331,101 @@ def test_a_critical_failure_names_the_files_behind_it(prefect_harness, tmp_path,
     named = {f["expectation"]: f["files"] for f in json.loads(failures) if f["severity"] == "critical"}
     assert named == {"expect_column_values_to_be_between": [negative], "sql_check:span_inside_text": [bad_span]}
     assert message == audit["message"]
+
+
+def _audit_rows(path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT run_id, status, published, message FROM load_audit ORDER BY started_at").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_crashed_load_exits_5_and_the_next_load_records_it(base_warehouse, monkeypatch, capsys):
+    from flows.cli import main
+
+    before = snapshot(base_warehouse)
+
+    def broken(normalized, *budget):
+        raise RuntimeError("extractor bug on a hostile file")
+
+    monkeypatch.setattr(load_module, "extract_records", broken)
+    assert main(["load", str(EXAMPLES), "--db", str(base_warehouse), "--no-docs"]) == 5
+    err = capsys.readouterr().err
+    assert "the load crashed: RuntimeError: extractor bug on a hostile file" in err
+    assert snapshot(base_warehouse) == before  # nothing published, and no row yet: the process might be dying
+    monkeypatch.undo()
+    assert main(["load", str(EXAMPLES), "--db", str(base_warehouse), "--no-docs"]) == 0
+    rows = _audit_rows(base_warehouse)
+    assert [r[1:3] for r in rows] == [("published", True), ("crashed", False), ("published", True)]
+    assert "crashed: RuntimeError: extractor bug on a hostile file" in rows[1][3] and rows[2][0] in rows[1][3]
+
+
+@pytest.mark.parametrize("signum, status", [(15, 143), (2, 130)])
+def test_sigterm_or_ctrl_c_stops_a_load_cleanly_and_the_next_one_succeeds(prefect_harness, tmp_path, signum, status):
+    """A real `govreport load` with its own temporary Prefect server, stopped while it reads a slow file (a
+    FIFO beside it): the writer lock is released, the server is gone, and the next load publishes."""
+    import json
+    import time
+
+    import psutil
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "001_0146034ad01d9358.txt", inbox / "good.txt")
+    (inbox / "slow.txt").write_text(_slow_report(), encoding="utf-8")
+    os.mkfifo(inbox / "pipe.txt")
+    warehouse = tmp_path / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # so it starts a temporary server
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "load", str(inbox), "--db", str(warehouse),
+                             "--no-docs"], env=dict(env, PYTHONPATH=str(ROOT)), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lock = tmp_path / "w.duckdb.lock"
+    try:
+        # Inside the flow once the lock file names this run; the slow file keeps it in the batch from then.
+        while proc.poll() is None and not (lock.exists() and '"run_id"' in lock.read_text(encoding="utf-8")):
+            time.sleep(0.2)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children, "the temporary Prefect server runs as a child process"
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == status, err.decode()[-3000:]
+    assert "nothing of this run was published" in err.decode()
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == [], "the temporary Prefect server was left running"
+    assert not (tmp_path / "w.duckdb.staging").exists() or not any((tmp_path / "w.duckdb.staging").iterdir())
+    stopped = json.loads(lock.read_text(encoding="utf-8"))
+    # Stopped by the command's own handler, or by Prefect's while the flow runs (TerminationSignal)
+    assert stopped["error"].startswith(("Stopped: SIGTERM", "TerminationSignal", "KeyboardInterrupt"))
+    audit = load_module.load_reports(str(inbox), str(warehouse), extract_timeout=1.0)
+    assert audit["published"] and audit["reports_loaded"] == 1
+    rows = _audit_rows(warehouse)
+    assert [r[1] for r in rows] == ["stopped", "published"] and stopped["run_id"] == rows[0][0]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("kind,alias,canonical,note\nname,某局,某市某局,\nabbrev,发改委,发展和改革委员会,\n",
+     "aliases.csv:3: kind must be one of"),
+    ("kind,alias,canonical,note\nname,旧局名,新局名,改名\n".encode("gbk"),
+     "aliases.csv:2: the agency alias file is not UTF-8 (byte 31); it reads as GBK/GB18030: save it as UTF-8"),
+    ("kind,alias\nname,某局\n", "aliases.csv:1: header must name kind,alias,canonical (missing canonical)"),
+    (None, "aliases.csv: no such agency alias file (GOVREPORT_AGENCY_ALIASES)"),
+])
+@pytest.mark.parametrize("command", [["load", str(EXAMPLES)], ["rebuild"], ["backfill", "--years", "2010"]])
+def test_a_bad_alias_csv_is_one_line_naming_file_and_line(tmp_path, monkeypatch, capsys, content, message, command):
+    from flows.cli import main
+
+    aliases = tmp_path / "aliases.csv"
+    if isinstance(content, str):
+        aliases.write_text(content, encoding="utf-8")
+    elif content is not None:
+        aliases.write_bytes(content)
+    monkeypatch.setenv(db.ALIASES_ENV, str(aliases))
+    warehouse = tmp_path / "w.duckdb"
+    db.connect(warehouse).close()
+    assert main([*command, "--db", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"govreport: {tmp_path}/{message}") and err.count("\n") == 1  # one line, no traceback

@@ -89,3 +89,16 @@ def within(seconds: float | None, fn: Callable[..., T], *args) -> tuple[bool, T 
                 _set_async_exc(ident, None)
     except FileTimeout:
         return False, None
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt
+    """Raised in a file's step by interrupt_armed: the run is being stopped."""
+
+
+def interrupt_armed(exc: type[BaseException] = Interrupted) -> None:
+    """Raise `exc` in every thread running a file's step now (a stop request, Ctrl-C or SIGTERM, reaches the
+    main thread only; without this the task thread would finish its step first, up to the whole budget)."""
+    with _lock:
+        for ident, entry in _armed.items():
+            entry[1] = True  # within() then clears what is still pending once the step has ended
+            _set_async_exc(ident, exc)

@@ -14,4 +14,4 @@ COMMENT ON COLUMN fact_metric.rule IS 'The rule or parser that produced the figu
 ALTER TABLE fact_metric ADD COLUMN IF NOT EXISTS page INTEGER;
 COMMENT ON COLUMN fact_metric.page IS '1-based page of a PDF or Word report the figure stands on; null for text and HTML reports.';
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS status VARCHAR;
-COMMENT ON COLUMN load_audit.status IS 'How the run ended: published; not_published (a critical expectation failed); publish_deferred (readers held the file past GOVREPORT_PUBLISH_WAIT: the validated run was kept and the next run published it and wrote this row); crashed (the run died: written by the next run, message says how); null for rows from before this column.';
+COMMENT ON COLUMN load_audit.status IS 'How the run ended: published; not_published (a critical expectation failed); publish_deferred (readers held the file past GOVREPORT_PUBLISH_WAIT: the validated run was kept and the next run published it and wrote this row); crashed (the run died, of an exception or SIGKILL: written by the next run, message says how); stopped (Ctrl-C or SIGTERM: written by the next run); null for rows from before this column.';
