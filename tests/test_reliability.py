@@ -162,7 +162,9 @@ def test_sigkill_at_every_stage_leaves_the_published_state(base_warehouse, tmp_p
     dupes = con.execute("SELECT count(*) - count(DISTINCT (report_id, metric_code, breakdown, value)) "
                         "FROM fact_metric").fetchone()[0]
     con.close()
-    assert dupes == 0 and after["fact_metric"] == audit["facts_loaded"]
+    # The three base reports are still on disk where they were first loaded: their copies in EXAMPLES are
+    # duplicates, the four others new.
+    assert dupes == 0 and after["fact_metric"] == before["fact_metric"] + audit["facts_loaded"]
 
 
 def test_second_load_fails_fast_naming_the_running_one_and_reads_still_work(base_warehouse):
@@ -292,7 +294,7 @@ def test_readers_blocking_publish_keep_the_run_for_the_next_load(base_warehouse,
     row = con.execute("SELECT status, published, reports_loaded, message FROM load_audit WHERE run_id = ?",
                       [deferred["run_id"]]).fetchone()
     con.close()
-    assert row[:3] == ("publish_deferred", True, 7)
+    assert row[:3] == ("publish_deferred", True, 4)  # the base's three are copies of files still in place
     assert "readers held" in row[3] and again["run_id"] in row[3]
 
 
@@ -429,3 +431,33 @@ def test_a_bad_alias_csv_is_one_line_naming_file_and_line(tmp_path, monkeypatch,
     assert main([*command, "--db", str(warehouse)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"govreport: {tmp_path}/{message}") and err.count("\n") == 1  # one line, no traceback
+
+
+def test_the_same_files_in_a_second_folder_are_duplicates_and_source_path_stays(prefect_harness, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "mirror"
+    first.mkdir()
+    second.mkdir()
+    for name in ("001_0146034ad01d9358.txt", "004_2f71a8a51b63bb23.txt"):
+        shutil.copy(EXAMPLES / name, first / name)
+        shutil.copy(EXAMPLES / name, second / f"copy of {name}")
+    shutil.copy(EXAMPLES / "003_a0033233149e65a0.txt", second / "new.txt")
+    warehouse = tmp_path / "w.duckdb"
+    load_module.load_reports(str(first), str(warehouse))
+    audit = load_module.load_reports(str(second), str(warehouse))
+    assert (audit["published"], audit["reports_loaded"], audit["rejected"]) == (True, 1, 2)
+    assert quarantine_reasons(warehouse) == {
+        f"copy of {n}": f"duplicate: same content as {first / n}"
+        for n in ("001_0146034ad01d9358.txt", "004_2f71a8a51b63bb23.txt")}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    paths = sorted(p for (p,) in con.execute("SELECT source_path FROM fact_report").fetchall())
+    con.close()
+    assert paths == sorted([str(first / "001_0146034ad01d9358.txt"), str(first / "004_2f71a8a51b63bb23.txt"),
+                            str(second / "new.txt")])
+    # The originals gone, --force reads the copies again and the reports move to them.
+    shutil.rmtree(first)
+    moved = load_module.load_reports(str(second), str(warehouse), force=True)
+    assert (moved["reports_loaded"], moved["rejected"]) == (3, 0)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    paths = {p for (p,) in con.execute("SELECT source_path FROM fact_report").fetchall()}
+    con.close()
+    assert all(p.startswith(str(second)) for p in paths) and len(paths) == 3

@@ -497,7 +497,28 @@ def plan_files(path: str | pathlib.Path, listing: pl.DataFrame) -> tuple[pl.Data
     todo = joined.filter(~pl.col("unchanged")).select(listing.columns)
     prior = joined.filter(pl.col("unchanged") & (pl.col("known_outcome") == "loaded")).select(
         "path", pl.col("known_sha256").alias("sha256"))
+    if todo.height:
+        prior = pl.concat([prior, _still_published_elsewhere(known, set(todo["path"]) | set(prior["path"]))])
     return todo, prior
+
+
+def _still_published_elsewhere(known: pl.DataFrame, here: set[str]) -> pl.DataFrame:
+    """Published files outside this listing (another folder loaded before) that are still on disk as read
+    (same size and mtime): a file of this run with the same bytes is a copy of one, quarantined as a
+    duplicate naming it, so a report's source_path stays where it was first found instead of moving to
+    whichever folder was loaded last. A stat per such file, and only when the run has files to read."""
+    from transforms.decode import real_path
+
+    def same(path: str, size: int, mtime_ns: int) -> bool:
+        try:
+            st = os.stat(real_path(path))
+        except OSError:
+            return False
+        return st.st_size == size and st.st_mtime_ns == mtime_ns
+
+    rows = known.filter((pl.col("known_outcome") == "loaded") & ~pl.col("path").is_in(list(here)))
+    keep = [same(p, s, m) for p, s, m in rows.select("path", "known_size", "known_mtime_ns").iter_rows()]
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean)).select("path", pl.col("known_sha256").alias("sha256"))
 
 
 def run_checks(con: duckdb.DuckDBPyConnection,
