@@ -104,6 +104,13 @@ def cmd_load(args: argparse.Namespace) -> int:
         print("govreport: stopped (SIGTERM): nothing of this run was published", file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - one line and a status of its own; Prefect logged the traceback
+        from warehouse.db import stop_in
+
+        stop = stop_in(exc)  # a stop that Prefect's own error handling masked
+        if stop is not None:
+            kind = "interrupted (Ctrl-C)" if isinstance(stop, KeyboardInterrupt) else "stopped (SIGTERM)"
+            print(f"govreport: {kind}: nothing of this run was published", file=sys.stderr)
+            return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else EXIT_TERMINATED
         print(f"govreport: the load crashed: {type(exc).__name__}: {exc}; nothing of this run was published "
               "(the next load records it in load_audit as crashed)", file=sys.stderr)
         return EXIT_CRASHED

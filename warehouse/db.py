@@ -563,7 +563,8 @@ def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[di
         except WarehouseBusy:
             raise  # it found the warehouse busy and did nothing: no run to record
         except BaseException as exc:
-            ended = json.dumps({**holder, "error": f"{type(exc).__name__}: {exc}"[:500]}, ensure_ascii=False,
+            cause = stop_in(exc) or exc
+            ended = json.dumps({**holder, "error": f"{type(cause).__name__}: {cause}"[:500]}, ensure_ascii=False,
                                default=str)
             raise
         finally:
@@ -572,6 +573,21 @@ def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[di
             fh.write(ended)
             fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+STOPS = ("KeyboardInterrupt", "Stopped", "TerminationSignal")  # Ctrl-C; SIGTERM (flows/cli.py's, Prefect's)
+
+
+def stop_in(exc: BaseException | None) -> BaseException | None:
+    """The stop request (Ctrl-C, SIGTERM) behind `exc`, if any: Prefect's crash handling can raise its own error
+    while a KeyboardInterrupt unwinds it ("Task run is not set"), which must not turn a stop into a crash."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__name__ in STOPS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 _CRASH_COUNTS = ("files_seen", "reports_loaded", "rejected", "facts_loaded", "expectations_passed",
@@ -587,7 +603,7 @@ def record_crashed(path: str | pathlib.Path, crashed: dict[str, Any], by_run: st
     if audited(path, run_id):
         return True
     error = crashed.get("error")
-    stopped = bool(error) and error.split(":", 1)[0] in ("KeyboardInterrupt", "Stopped", "TerminationSignal")
+    stopped = bool(error) and error.split(":", 1)[0] in STOPS
     how = (f"stopped: {error}" if stopped else f"crashed: {error}" if error else
            "crashed: the process died without a word (SIGKILL, out of memory, power)")
     row = {"run_id": run_id, "flow": crashed.get("flow") or "load_reports", "source": crashed.get("source"),
