@@ -87,14 +87,13 @@ def cmd_load(args: argparse.Namespace) -> int:
             raise exc(*message)
         return handler
 
-    handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop(Stopped, "SIGTERM")),
-                signal.SIGINT: signal.signal(signal.SIGINT, stop(KeyboardInterrupt))}
     from prefect.exceptions import TerminationSignal  # Prefect's own SIGTERM handler, while a flow runs
 
     if problem := alias_problem():
         print(f"govreport: {problem}", file=sys.stderr)
         return 2
-
+    handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop(Stopped, "SIGTERM")),
+                signal.SIGINT: signal.signal(signal.SIGINT, stop(KeyboardInterrupt))}
     try:
         return _load(args)
     except KeyboardInterrupt:
