@@ -37,7 +37,7 @@ def rederive(db_path: str, year: int | None, flow_name: str, source: str, docs_d
     started = datetime.now()
     seconds: Counter[str] = Counter()
     scope = db.rederive_scope(year)
-    with load.writer_run(db_path, run_id, source, started) as (con, run_dir):
+    with load.writer_run(db_path, run_id, source, started, flow_name) as (con, run_dir):
         tick = time.perf_counter()
         with db.rederive_batches(db_path, scope, batch_size) as (total, parts):
             seconds["discover"] = time.perf_counter() - tick

@@ -39,9 +39,9 @@ def prefect_api() -> Iterator[float]:
 
     tick = time.perf_counter()
     server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
+    try:  # started inside: a stop (Ctrl-C, SIGTERM) while it starts still stops it
+        server.start()
+        os.environ["PREFECT_API_URL"] = server.api_url
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield time.perf_counter() - tick
     finally:
@@ -57,7 +57,73 @@ def _ocr_option(p: argparse.ArgumentParser) -> None:
                    help="read scanned PDFs (no text layer) by OCR: slow, seconds a page (pip install 'govreport[ocr]')")
 
 
+def alias_problem() -> str | None:
+    """What is wrong with the agency alias tables (the shipped one and GOVREPORT_AGENCY_ALIASES), in one line
+    naming the file and line, or None. Checked before a run starts: inside it, the error would surface in a
+    worker as a failed task with a traceback."""
+    from transforms.agency import AliasError, load_aliases
+
+    try:
+        load_aliases(os.environ.get("GOVREPORT_AGENCY_ALIASES") or None)
+    except AliasError as exc:
+        return str(exc)
+    return None
+
+
+class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInterrupt
+    """SIGTERM: raised in the main thread so that a load unwinds as from Ctrl-C, releasing its writer lock and
+    staging folder and stopping the temporary Prefect server, instead of dying with them left behind."""
+
+
+# Exit statuses of a load that did not finish (README's exit-status table).
+EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_TERMINATED = 5, 130, 143
+
+
 def cmd_load(args: argparse.Namespace) -> int:
+    """A load with its stops: Ctrl-C (130) and SIGTERM (143) unwind it cleanly; an unexpected error ends it
+    with status 5 (its audit row, status crashed, is written by the next load)."""
+    import signal
+
+    from transforms import budget
+
+    def stop(exc: type[BaseException], *message: str):
+        def handler(signum, frame):
+            budget.interrupt_armed(exc)  # the task thread's file step too, not only this thread
+            raise exc(*message)
+        return handler
+
+    from prefect.exceptions import TerminationSignal  # Prefect's own SIGTERM handler, while a flow runs
+
+    if problem := alias_problem():
+        print(f"govreport: {problem}", file=sys.stderr)
+        return 2
+    handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop(Stopped, "SIGTERM")),
+                signal.SIGINT: signal.signal(signal.SIGINT, stop(KeyboardInterrupt))}
+    try:
+        return _load(args)
+    except KeyboardInterrupt:
+        print("govreport: interrupted (Ctrl-C): nothing of this run was published", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (Stopped, TerminationSignal):
+        print("govreport: stopped (SIGTERM): nothing of this run was published", file=sys.stderr)
+        return EXIT_TERMINATED
+    except Exception as exc:  # noqa: BLE001 - one line and a status of its own; Prefect logged the traceback
+        from warehouse.db import stop_in
+
+        stop = stop_in(exc)  # a stop that Prefect's own error handling masked
+        if stop is not None:
+            kind = "interrupted (Ctrl-C)" if isinstance(stop, KeyboardInterrupt) else "stopped (SIGTERM)"
+            print(f"govreport: {kind}: nothing of this run was published", file=sys.stderr)
+            return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else EXIT_TERMINATED
+        print(f"govreport: the load crashed: {type(exc).__name__}: {exc}; nothing of this run was published "
+              "(the next load records it in load_audit as crashed)", file=sys.stderr)
+        return EXIT_CRASHED
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.db import WarehouseBusy
 
@@ -68,7 +134,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
                                  batch_size=args.batch_size or (1000 if on_workers else 2000),
                                  force=args.force, workers=args.workers, dask_address=args.dask_address,
-                                 ocr=args.ocr)
+                                 ocr=args.ocr, extract_timeout=args.extract_timeout)
         except WarehouseBusy as exc:
             print(f"govreport: {exc}", file=sys.stderr)
             return 3
@@ -85,6 +151,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     issues = audit.get("quality_issues") or {}
     print(f"quality issues:      {sum(issues.values())}  {json.dumps(issues) if issues else ''}".rstrip())
     print(f"published:           {'yes' if audit['published'] else 'no'}")
+    if not audit["published"] and audit.get("status") == "not_published":  # which expectations, which files
+        print(f"govreport: {audit['message']}", file=sys.stderr)
+    if audit.get("status") == "publish_deferred":  # readers held the file: kept, the next load publishes it
+        print(f"govreport: {audit['message']}", file=sys.stderr)
+        return 3
     if not args.no_docs:
         from expectations.suites import docs_index
 
@@ -199,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1,
                    help="extract in this many local worker processes (default 1: in this process)")
     _ocr_option(p)
+    p.add_argument("--extract-timeout", type=float, metavar="SECONDS",
+                   help="give up a file whose decode, normalize or extract step takes longer, quarantined "
+                        "extract_timeout (default: env GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: no limit)")
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")

@@ -43,12 +43,22 @@ def _no_warehouse(db_path: str) -> bool:
     return True
 
 
+def _bad_aliases() -> bool:
+    """Says what is wrong with the agency alias CSVs (file and line), if anything (flows/cli.py alias_problem)."""
+    from flows.cli import alias_problem
+
+    problem = alias_problem()
+    if problem:
+        print(f"govreport: {problem}", file=sys.stderr)
+    return bool(problem)
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill, describe
     from flows.cli import prefect_api
     from flows.load import BATCH_SIZE
 
-    if not args.source and _no_warehouse(args.db):
+    if not args.source and _no_warehouse(args.db) or _bad_aliases():
         return 2
     with prefect_api():
         tick = time.perf_counter()
@@ -79,7 +89,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from flows.load import BATCH_SIZE
     from warehouse.db import WarehouseBusy
 
-    if _no_warehouse(args.db):
+    if _no_warehouse(args.db) or _bad_aliases():
         return 2
     with prefect_api():
         tick = time.perf_counter()

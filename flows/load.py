@@ -22,6 +22,7 @@ import functools
 import gc
 import hashlib
 import importlib
+import json
 import logging
 import os
 import pathlib
@@ -44,6 +45,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 import transforms
 from flows.discover import discover_with_manifests
+from transforms.budget import default_seconds as budget_seconds
+from transforms.budget import interrupt_armed
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -103,34 +106,37 @@ def extractor_version() -> str:
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def extract_batches(batches: list[pl.DataFrame], first_no: int, run_dir: str, run_id: str,
-                    started: datetime, ocr: bool = False) -> list[dict]:
+                    started: datetime, ocr: bool = False, budget: float | None = None) -> list[dict]:
     """extract_batch for batches first_no, first_no + 1, ... in turn: one task run for a worker's chunk of the
     run (see chunks), each batch's data freed before the next is read. Idempotent (a retry rewrites the same
     Parquet files)."""
-    return [extract_batch(batch, no, run_dir, run_id, started, ocr) for no, batch in enumerate(batches, first_no)]
+    return [extract_batch(batch, no, run_dir, run_id, started, ocr, budget)
+            for no, batch in enumerate(batches, first_no)]
 
 
 def extract_batch(batch: pl.DataFrame, batch_no: int, run_dir: str, run_id: str, started: datetime,
-                  ocr: bool = False) -> dict:
+                  ocr: bool = False, budget: float | None = None) -> dict:
     """decode -> normalize -> extract -> Parquet for one batch; returns its number, counts, seconds per stage and
     the CPU seconds of all four (transforms_cpu).
     `batch` is files to read (a listing: source_path, path, size, mtime_ns) or texts already decoded
     (db.rederive_batches: raw_report rows, which keep their first_seen/last_seen and record no source_file).
     Runs wherever the task runner puts it (a worker process), so it returns no data, only where it wrote it.
-    `ocr`: scanned PDFs are read by OCR (transforms/ocr.py) instead of quarantined."""
+    `ocr`: scanned PDFs are read by OCR (transforms/ocr.py) instead of quarantined.
+    `budget`: seconds each file's decode, normalize and extract step may take (transforms/budget.py); a file
+    over it is quarantined `extract_timeout` and the batch goes on."""
     clock, cpu = [time.perf_counter()], time.process_time()
 
     def lap() -> None:
         clock.append(time.perf_counter())
 
     from_files = "text" not in batch.columns
-    decoded = decode_files(batch["source_path"].to_list(), ocr) if from_files else batch
+    decoded = decode_files(batch["source_path"].to_list(), ocr, budget) if from_files else batch
     fault_point("decode")
     lap()
-    normalized = normalize_batch(decoded)
+    normalized = normalize_batch(decoded, budget)
     fault_point("normalize")
     lap()
-    records = mark_duplicates(extract_records(normalized), {})
+    records = mark_duplicates(extract_records(normalized, budget), {})
     fault_point("extract")
     lap()
     frames = db.frames_from_records(records, run_id, started)
@@ -228,9 +234,13 @@ def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool,
         return {**found, "warnings_failed": audit["warnings_failed"] + len(failed),
                 "failures": audit["failures"] + [o.__dict__ for o in failed], "stage_seconds": seconds}
 
-    with db.attached(con, db_path):
-        db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"),
-                   before_audit=before_audit, rederive=rederive)
+    try:
+        with db.attached(con, db_path):
+            db.publish(con, audit, publish_batch, mid_transaction=lambda: fault_point("publish"),
+                       before_audit=before_audit, rederive=rederive)
+    except db.ReadersHold as exc:
+        # Returned, not raised: a retry of this task would wait the whole GOVREPORT_PUBLISH_WAIT again.
+        return {**audit, "deferred": str(exc)}
     return audit
 
 
@@ -257,13 +267,78 @@ def chunks(n_batches: int, slots: int) -> list[range]:
     return out
 
 
+PENDING = "pending"  # in the staging root: a validated run whose publish readers deferred
+
+
+def keep_for_next_run(db_path: str, run_dir: str | None, prior: pl.DataFrame, audit: dict[str, Any],
+                      publish_batch: bool, rederive: str | None, reason: str) -> dict[str, Any]:
+    """Readers held the file for all of the publish wait: keep the run's validated Parquet, its `prior` and
+    its audit row in <staging>/pending, which the next writer_run publishes before anything else (so the
+    files are not extracted again). Returns the audit row as it will be written: status publish_deferred."""
+    pending = staging_root(db_path) / PENDING
+    shutil.rmtree(pending, ignore_errors=True)  # an older pending run was published before this one began
+    pending.mkdir(parents=True)
+    if run_dir and pathlib.Path(run_dir).exists():
+        shutil.move(run_dir, pending / "batches")
+    prior.write_parquet(pending / "prior.parquet")
+    audit = {**audit, "status": "publish_deferred",
+             "message": f"{audit['message']}, after its publish was deferred: {reason}"}
+    # Written last: a folder without it is an interrupted keep, cleared like any leftover.
+    (pending / "audit.json").write_text(json.dumps({"audit": audit, "publish_batch": publish_batch,
+                                                    "rederive": rederive}, ensure_ascii=False, default=str),
+                                        encoding="utf-8")
+    get_run_logger().warning("%s: publish deferred (%s); the validated run is kept in %s and the next load "
+                             "publishes it first", audit["run_id"], reason, pending)
+    return {**audit, "published": False}
+
+
+def publish_pending(db_path: str, run_id: str) -> None:
+    """Publish the run keep_for_next_run kept, as validated then, with its own audit row (finished now), before
+    this run (`run_id`) plans anything. Readers still holding the file: WarehouseBusy, and it stays kept."""
+    pending = staging_root(db_path) / PENDING
+    saved_file = pending / "audit.json"
+    if not saved_file.exists():
+        shutil.rmtree(pending, ignore_errors=True)
+        return
+    saved = json.loads(saved_file.read_text(encoding="utf-8"))
+    audit = saved["audit"]
+    for key in ("started_at", "finished_at"):
+        audit[key] = datetime.fromisoformat(audit[key])
+    if not db.audited(db_path, audit["run_id"]):  # else it committed and the process died before clearing
+        con = db.open_staging()
+        try:
+            batches = pending / "batches"
+            db.stage_dir(con, str(batches) if batches.exists() else None, pl.read_parquet(pending / "prior.parquet"))
+            audit = {**audit, "finished_at": datetime.now(),
+                     "message": f"{audit['message']}; published by run {run_id}"}
+            written = publish(con, db_path, audit, saved["publish_batch"], saved["rederive"])
+        finally:
+            con.close()
+        if "deferred" in written:
+            raise db.WarehouseBusy(f"run {audit['run_id']} is validated and waits to be published, but "
+                                   f"{written['deferred']}; it stays kept for the next load")
+        get_run_logger().info("%s: published the run readers had deferred (%d reports)", audit["run_id"],
+                              audit["reports_loaded"])
+    shutil.rmtree(pending, ignore_errors=True)
+
+
 @contextmanager
-def writer_run(db_path: str, run_id: str, source: str, started: datetime) -> Iterator[tuple[Any, pathlib.Path]]:
-    """The writer lock on the warehouse, this run's staging folder and its in-memory staging database."""
-    with db.writer_lock(db_path, {"run_id": run_id, "pid": os.getpid(), "source": source,
-                                  "started_at": started.isoformat(timespec="seconds")}):
-        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash.
-        shutil.rmtree(staging_root(db_path), ignore_errors=True)
+def writer_run(db_path: str, run_id: str, source: str, started: datetime,
+               flow_name: str = "load_reports") -> Iterator[tuple[Any, pathlib.Path]]:
+    """The writer lock on the warehouse, this run's staging folder and its in-memory staging database. A run
+    before this one that did not end (an exception, SIGKILL) gets its load_audit row first, status crashed."""
+    with db.writer_lock(db_path, {"run_id": run_id, "flow": flow_name, "pid": os.getpid(), "source": source,
+                                  "started_at": started.isoformat(timespec="microseconds")}) as previous:
+        if previous is not None:
+            db.record_crashed(db_path, previous, run_id)
+            get_run_logger().warning("the run before this one did not end: %s", previous)
+        # Holding the writer lock, no other run can be using the staging folder: leftovers are from a crash,
+        # but for a validated run readers kept from publishing, which is published first.
+        root = staging_root(db_path)
+        for leftover in root.iterdir() if root.is_dir() else ():
+            if leftover.name != PENDING:
+                shutil.rmtree(leftover, ignore_errors=True)
+        publish_pending(db_path, run_id)
         run_dir = staging_root(db_path) / run_id
         con = db.open_staging()
         try:
@@ -290,21 +365,38 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
     critical = [o for o in outcomes if not o.success and o.severity == "critical"]
     warnings = [o for o in outcomes if not o.success and o.severity != "critical"]
     published = not critical
+    # Each critical failure names the files behind it: what an operator removes or reports upstream.
+    blocking = [{**o.__dict__, "files": db.files_behind(con, o.__dict__)} for o in critical]
     audit = {
         **audit, "finished_at": datetime.now(), **counts,
         "expectations_passed": sum(o.success for o in outcomes), "expectations_failed": len(critical),
-        "warnings_failed": len(warnings), "failures": [o.__dict__ for o in critical + warnings],
+        "warnings_failed": len(warnings), "failures": blocking + [o.__dict__ for o in warnings],
         "published": published, "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
-        "message": "published" if published else "not published: critical expectations failed",
+        "message": "published" if published else f"not published: critical expectations failed: {blame(blocking)}",
+        "status": "published" if published else "not_published",
         "extractor_version": extractor_version(),
     }
     lap = time.perf_counter()
-    audit = publish(con, db_path, audit, published, rederive)
+    written = publish(con, db_path, audit, published, rederive)
+    if "deferred" in written:
+        return keep_for_next_run(db_path, run_dir, prior, audit, published, rederive, written["deferred"])
+    audit = written
     audit["stage_seconds"]["publish"] = round(time.perf_counter() - lap - audit["stage_seconds"].get("quality", 0), 3)
     logger.info("%s: %s (%d reports, %d rejected, %d facts; %d quality issues)", audit["run_id"], audit["message"],
                 audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],
                 sum(audit.get("quality_issues", {}).values()))
     return audit
+
+
+def blame(failures: list[dict[str, Any]], shown: int = 5) -> str:
+    """One line naming each failed critical expectation and the files behind it (up to `shown` each)."""
+    parts = []
+    for f in failures:
+        what = f"{f['table']}.{f['column']} {f['expectation']}" if f.get("column") else f["expectation"]
+        files = f.get("files") or []
+        more = f" and {len(files) - shown} more" if len(files) > shown else ""
+        parts.append(f"{what} in {', '.join(files[:shown])}{more}" if files else f"{what} (no file to name)")
+    return "; ".join(parts)
 
 
 def extract_runner(workers: int = 1, dask_address: str | None = None) -> TaskRunner:
@@ -339,10 +431,13 @@ def _import_gx_meanwhile() -> None:
 
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE,
-                 force: bool = False, workers: int = 1, dask_address: str | None = None, ocr: bool = False) -> dict:
+                 force: bool = False, workers: int = 1, dask_address: str | None = None, ocr: bool = False,
+                 extract_timeout: float | None = None) -> dict:
     """Load every new or changed report file under `source` into the warehouse at `db_path` (all of them with
     `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says.
-    `ocr`: scanned PDFs are read by OCR, and those an earlier load quarantined as scanned are read again."""
+    `ocr`: scanned PDFs are read by OCR, and those an earlier load quarantined as scanned are read again.
+    `extract_timeout`: seconds per file step (default GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: none), read here
+    and passed to the batches, so workers on other machines apply the writer's setting."""
     logger = get_run_logger()
     on_workers = workers > 1 or bool(dask_address)
     if not on_workers:  # in process the extraction holds the GIL too: overlap the import with discover instead
@@ -350,6 +445,7 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
     seconds: Counter[str] = Counter()
+    budget = budget_seconds() if extract_timeout is None else extract_timeout
     with writer_run(db_path, run_id, str(source), started) as (con, run_dir):
         tick = time.perf_counter()
         listing, provenance = discover(source)
@@ -370,13 +466,19 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
             futures = runner.map(extract_batches, {
                 "batches": [parts[g.start:g.stop] for g in groups], "first_no": [g.start + 1 for g in groups],
                 "run_dir": unmapped(str(run_dir)), "run_id": unmapped(run_id), "started": unmapped(started),
-                "ocr": unmapped(ocr)})
+                "ocr": unmapped(ocr), "budget": unmapped(budget)})
             if on_workers:
                 _import_gx_meanwhile()
-            for future in futures:
-                for result in future.result():
-                    seconds.update(result["seconds"])
-                    progress.batch(result)
+            try:
+                for future in futures:
+                    for result in future.result():
+                        seconds.update(result["seconds"])
+                        progress.batch(result)
+            except BaseException:
+                # Stopped (SIGTERM, Ctrl-C) or failed: the task thread's current file step stops too, or leaving
+                # the task runner would wait for it (up to the whole budget).
+                interrupt_armed()
+                raise
         audit = {"run_id": run_id, "flow": "load_reports", "source": str(source), "started_at": started,
                  "files_seen": listing.height, "files_skipped": listing.height - todo.height}
         return stage_validate_publish(con, db_path, str(run_dir) if parts else None, prior, docs_dir, audit, seconds,

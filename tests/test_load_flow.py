@@ -111,8 +111,8 @@ def test_critical_failure_publishes_nothing(prefect_harness, inbox, tmp_path, mo
 
     real = load_module.extract_records
 
-    def corrupting(normalized):
-        records = real(normalized)
+    def corrupting(normalized, *budget):
+        records = real(normalized, *budget)
         for r in records:
             if r["status"] == "ok":
                 r["metrics"].append({"code": "requests.received", "breakdown": "", "value": -5, "unit": "件",

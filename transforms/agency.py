@@ -63,26 +63,37 @@ class _Row:
     where: str  # file:line, for error messages
 
 
+class AliasError(ValueError):
+    """An agency alias CSV that cannot be used: its message is one line naming the file (and line)."""
+
+
 def _parse(text: str, source: str) -> list[_Row]:
-    """CSV text -> rows; a malformed row is a ValueError naming its file and line."""
+    """CSV text -> rows; a malformed row is an AliasError naming its file and line."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(reader, source)
+    except csv.Error as exc:  # a NUL byte, an unterminated quote at the end, a field over the size limit
+        raise AliasError(f"{source}:{reader.line_num}: not readable as CSV: {exc}") from None
+
+
+def _parse_rows(reader: csv.DictReader, source: str) -> list[_Row]:
     missing = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
-        raise ValueError(f"{source}:1: header must name {','.join(_COLUMNS)} (missing {','.join(missing)})")
+        raise AliasError(f"{source}:1: header must name {','.join(_COLUMNS)} (missing {','.join(missing)})")
     rows: list[_Row] = []
     seen: set[tuple[str, str]] = set()
     for raw in reader:
         where = f"{source}:{reader.line_num}"
         if None in raw or any(raw[c] is None for c in _COLUMNS):
-            raise ValueError(f"{where}: expected the columns {','.join(reader.fieldnames or ())}, got {raw}")
+            raise AliasError(f"{where}: expected the columns {','.join(reader.fieldnames or ())}, got {raw}")
         kind = raw["kind"].strip()
         alias, canonical = _SPACE.sub("", raw["alias"]), _SPACE.sub("", raw["canonical"])
         if kind not in _KINDS:
-            raise ValueError(f"{where}: kind must be one of {', '.join(_KINDS)}, got {kind!r}")
+            raise AliasError(f"{where}: kind must be one of {', '.join(_KINDS)}, got {kind!r}")
         if not alias or not canonical:
-            raise ValueError(f"{where}: alias and canonical must both be given")
+            raise AliasError(f"{where}: alias and canonical must both be given")
         if (kind, alias) in seen:
-            raise ValueError(f"{where}: {kind} alias {alias} is listed twice")
+            raise AliasError(f"{where}: {kind} alias {alias} is listed twice")
         seen.add((kind, alias))
         rows.append(_Row(kind, alias, canonical, where))
     return rows
@@ -101,7 +112,7 @@ def _table(rows: list[_Row], kind: str) -> dict[str, str]:
     for r in final.values():
         other = final.get(r.canonical)
         if other is not None and other.canonical != r.canonical:
-            raise ValueError(f"{r.where}: canonical {r.canonical} is itself an alias (of {other.canonical}, "
+            raise AliasError(f"{r.where}: canonical {r.canonical} is itself an alias (of {other.canonical}, "
                              f"{other.where}); map {r.alias} to {other.canonical} instead")
     return {alias: r.canonical for alias, r in final.items()}
 
@@ -121,8 +132,30 @@ def load_aliases(user_csv: str | pathlib.Path | None = None) -> Aliases:
     kind,alias,canonical[,note]; kind `department` for an abbreviation, `name` for a whole name)."""
     if user_csv is None:
         return _default()
-    text = pathlib.Path(user_csv).read_text(encoding="utf-8-sig")  # utf-8-sig: spreadsheets write a BOM
-    return _build([*_shipped_rows(), *_parse(text, str(user_csv))])
+    return _build([*_shipped_rows(), *_parse(read_alias_file(user_csv), str(user_csv))])
+
+
+def read_alias_file(path: str | pathlib.Path) -> str:
+    """A user's alias CSV as text (UTF-8, with or without the BOM spreadsheets write); AliasError, in one
+    line naming the file, when it is missing, unreadable or in another encoding (Excel on Chinese Windows
+    saves GBK: say so, rather than show a decoding traceback)."""
+    try:
+        data = pathlib.Path(path).read_bytes()
+    except FileNotFoundError:
+        raise AliasError(f"{path}: no such agency alias file (GOVREPORT_AGENCY_ALIASES)") from None
+    except OSError as exc:
+        raise AliasError(f"{path}: cannot read the agency alias file: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = "; it reads as GBK/GB18030: save it as UTF-8 (Excel: CSV UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        raise AliasError(f"{path}:{line}: the agency alias file is not UTF-8 (byte {exc.start}){hint}") from None
 
 
 def _opens_body(rest: str, aliases: Aliases) -> bool:

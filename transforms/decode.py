@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 from charset_normalizer import from_bytes
 
-from transforms import documents
+from transforms import budget, documents
 
 # Magic numbers of binary formats that are commonly renamed to .txt by scrapers.
 _BINARY_MAGIC = (
@@ -237,9 +237,16 @@ def read_file(path: str, ocr: bool = False) -> Decoded:
     return decode_bytes(data, ocr, path)
 
 
-def decode_files(paths: list[str], ocr: bool = False) -> pl.DataFrame:
-    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error. `ocr`: see decode_bytes."""
-    rows = [read_file(p, ocr) for p in paths]
+def _read_within(path: str, seconds: float | None, ocr: bool) -> Decoded:
+    done, decoded = budget.within(seconds, read_file, path, ocr)
+    return decoded if done else Decoded("", 0, None, None, budget.reason(seconds, "decode"))
+
+
+def decode_files(paths: list[str], ocr: bool = False, budget: float | None = None) -> pl.DataFrame:
+    """A batch of files -> one row each: source, sha256, n_bytes, encoding, text, error. `ocr`: see decode_bytes.
+    A file whose reading and decoding (a PDF's or Word document's too) takes over `budget` seconds is rejected
+    `extract_timeout`."""
+    rows = [_read_within(p, budget, ocr) for p in paths]
     return pl.DataFrame({
         "source": paths,
         "sha256": [r.sha256 for r in rows],

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from transforms import budget as file_budget
 from transforms import prose, region, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
@@ -110,21 +111,34 @@ def page_columns(*values: str | None) -> dict[str, str | None]:
     return dict(zip(PAGE_COLUMNS, values, strict=True))
 
 
-def extract_records(normalized: pl.DataFrame) -> list[dict[str, Any]]:
+def extract_records(normalized: pl.DataFrame, budget: float | None = None) -> list[dict[str, Any]]:
     """A normalized batch (transforms.normalize.normalize_batch) -> one contract record per file, in order.
 
     Records also carry `n_bytes`, `raw_text` and `normalized_text` for the warehouse; `govreport extract`
-    drops them. Rejected files keep their reason in `error` and `status` = rejected.
+    drops them. Rejected files keep their reason in `error` and `status` = rejected; so does a file whose
+    extraction takes over `budget` seconds (`extract_timeout`).
     """
     # The batch's records hold no reference cycles, but the collector would walk them again and again as they
     # pile up (a fifth of the extraction time, measured): it is held off until the batch is done.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return [_record(row) for row in normalized.iter_rows(named=True)]
+        if not budget or budget <= 0:
+            return [_record(row) for row in normalized.iter_rows(named=True)]
+        # Unarmed for rejected rows (nothing to extract), and after a warm-up: the extractor's first call in
+        # a process loads its vocabularies and region tables, which is no file's fault.
+        extract_report("")
+        return [_record_within(row, budget) for row in normalized.iter_rows(named=True)]
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _record_within(row: dict[str, Any], budget: float) -> dict[str, Any]:
+    if row["error"]:
+        return _record(row)
+    done, record = file_budget.within(budget, _record, row)
+    return record if done else _record({**row, "error": file_budget.reason(budget, "extract")})
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:

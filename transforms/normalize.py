@@ -19,6 +19,7 @@ from typing import NamedTuple
 import opencc
 import polars as pl
 
+from transforms import budget as file_budget
 from transforms import vocabulary
 from transforms.prose import UNITS
 
@@ -218,12 +219,22 @@ def _update_rows(s: pl.Series, mask: pl.Series, fn: Callable[[pl.Series], pl.Ser
     return s.scatter(idx, fn(s.gather(idx)))
 
 
-def _map_rows(s: pl.Series, mask: pl.Series, fn: Callable[[str], str]) -> pl.Series:
+def _map_rows(s: pl.Series, mask: pl.Series, fn: Callable[[str], str], budget: float | None = None,
+              timed_out: set[int] | None = None) -> pl.Series:
     """Apply a Python-only string function to the rows selected by mask, leaving the others untouched.
-    Only rows it changes are written back: building a column from Python strings is costly."""
+    Only rows it changes are written back: building a column from Python strings is costly. A row fn takes
+    over `budget` seconds on keeps its text and joins `timed_out` (row numbers): it is rejected later."""
     idx = mask.fill_null(False).arg_true()
     before = s.gather(idx).to_list()
-    after = [fn(text) for text in before]
+    if budget and budget > 0:
+        after = []
+        for i, text in zip(idx.to_list(), before, strict=True):
+            done, out = file_budget.within(budget, fn, text)
+            if not done and timed_out is not None:
+                timed_out.add(i)
+            after.append(out if done else text)
+    else:
+        after = [fn(text) for text in before]
     changed = [i for i, (old, new) in enumerate(zip(before, after, strict=True)) if new is not old]
     if not changed:
         return s
@@ -496,12 +507,16 @@ _STR_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2
                    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
-def normalize_frame(df: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
-    """Add `norm_text` and `script` to a batch. Rows with a null text pass through with nulls."""
+def normalize_frame(df: pl.DataFrame, text_col: str = "text", budget: float | None = None) -> pl.DataFrame:
+    """Add `norm_text` and `script` to a batch. Rows with a null text pass through with nulls. A row whose
+    Python-only passes (HTML, OpenCC, page fragments, wrapped lines) take over `budget` seconds, each, gets
+    an `extract_timeout` reason in `error` (a column added when the batch has none)."""
     trad_class, simp_class = _script_classes()
     text = df[text_col]
-    text = _map_rows(text, text.str.slice(0, 5000).str.contains("(?i)" + _HTML_SNIFF.pattern), html_to_text)
-    text = _map_rows(text, text.str.contains(_CELL_ROWS_GATE), cell_rows)
+    slow: set[int] = set()
+    text = _map_rows(text, text.str.slice(0, 5000).str.contains("(?i)" + _HTML_SNIFF.pattern), html_to_text,
+                     budget, slow)
+    text = _map_rows(text, text.str.contains(_CELL_ROWS_GATE), cell_rows, budget, slow)
     text = _apply(text, ARTIFACT_RULES)
     n_trad = text.str.count_matches(trad_class)
     # script_expr reads n_simp only where n_trad > 3, so the costlier simplified-only class is counted only
@@ -511,16 +526,22 @@ def normalize_frame(df: pl.DataFrame, text_col: str = "text") -> pl.DataFrame:
                                     text.gather(traditional_enough).str.count_matches(simp_class))
     script = pl.select(script_expr(pl.lit(n_trad), pl.lit(n_simp))).to_series()
     # OpenCC only where a traditional character occurs: most reports are simplified already.
-    text = _map_rows(text, n_trad > 0, to_simplified)
+    text = _map_rows(text, n_trad > 0, to_simplified, budget, slow)
     text = _apply(text, CHROME_RULES)
-    text = _map_rows(text, text.str.contains(_CHROME_SPAN_GATE), drop_chrome_lines)
+    text = _map_rows(text, text.str.contains(_CHROME_SPAN_GATE), drop_chrome_lines, budget, slow)
     text = text.str.replace_many(_FULLWIDTH | _variants())
     text = _tidy_whitespace(text)
     # join_page_fragments changes only text with two fragment marks, which polars finds far faster than `re`
     # (its `\d` is Unicode Nd like Python's, in a Unicode version no older: it never finds fewer marks).
-    text = _map_rows(text, text.str.count_matches(_FRAGMENT.pattern) >= 2, join_page_fragments)
-    text = _map_rows(text, _hard_wrapped(text), join_wrapped_lines)
-    return df.with_columns(text.str.strip_chars(_STR_WHITESPACE).alias("norm_text"), script.alias("script"))
+    text = _map_rows(text, text.str.count_matches(_FRAGMENT.pattern) >= 2, join_page_fragments, budget, slow)
+    text = _map_rows(text, _hard_wrapped(text), join_wrapped_lines, budget, slow)
+    out = df.with_columns(text.str.strip_chars(_STR_WHITESPACE).alias("norm_text"), script.alias("script"))
+    if slow:
+        late = pl.int_range(pl.len()).is_in(sorted(slow))
+        error = pl.col("error") if "error" in out.columns else pl.lit(None, pl.String)
+        out = out.with_columns(pl.when(late).then(pl.lit(file_budget.reason(budget, "normalize")))
+                               .otherwise(error).alias("error"))
+    return out
 
 
 # A disclosure report names its subject; a news page or an English document does not.
@@ -559,9 +580,10 @@ def normalize_text(text: str) -> tuple[str, str]:
     return row["norm_text"], row["script"]
 
 
-def normalize_batch(decoded: pl.DataFrame) -> pl.DataFrame:
-    """A decoded batch -> plus `norm_text` and `script`; text that is no report gets its reason in `error`."""
-    frame = normalize_frame(decoded)
+def normalize_batch(decoded: pl.DataFrame, budget: float | None = None) -> pl.DataFrame:
+    """A decoded batch -> plus `norm_text` and `script`; text that is no report gets its reason in `error`,
+    as does one whose normalizing takes over `budget` seconds (normalize_frame)."""
+    frame = normalize_frame(decoded, budget=budget)
     screened = screen_expr(pl.col("norm_text"), pl.lit(_not_chinese(frame["norm_text"])))
     # Text that reads as no report after a legacy-codec guess was most likely mis-encoded: say so.
     guessed = pl.col("encoding").is_in(["gb18030", "big5"])

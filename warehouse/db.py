@@ -512,7 +512,28 @@ def plan_files(path: str | pathlib.Path, listing: pl.DataFrame,
     todo = joined.filter(~pl.col("unchanged")).select(listing.columns)
     prior = joined.filter(pl.col("unchanged") & (pl.col("known_outcome") == "loaded")).select(
         "path", pl.col("known_sha256").alias("sha256"))
+    if todo.height:
+        prior = pl.concat([prior, _still_published_elsewhere(known, set(todo["path"]) | set(prior["path"]))])
     return todo, prior
+
+
+def _still_published_elsewhere(known: pl.DataFrame, here: set[str]) -> pl.DataFrame:
+    """Published files outside this listing (another folder loaded before) that are still on disk as read
+    (same size and mtime): a file of this run with the same bytes is a copy of one, quarantined as a
+    duplicate naming it, so a report's source_path stays where it was first found instead of moving to
+    whichever folder was loaded last. A stat per such file, and only when the run has files to read."""
+    from transforms.decode import real_path
+
+    def same(path: str, size: int, mtime_ns: int) -> bool:
+        try:
+            st = os.stat(real_path(path))
+        except OSError:
+            return False
+        return st.st_size == size and st.st_mtime_ns == mtime_ns
+
+    rows = known.filter((pl.col("known_outcome") == "loaded") & ~pl.col("path").is_in(list(here)))
+    keep = [same(p, s, m) for p, s, m in rows.select("path", "known_size", "known_mtime_ns").iter_rows()]
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean)).select("path", pl.col("known_sha256").alias("sha256"))
 
 
 def run_checks(con: duckdb.DuckDBPyConnection,
@@ -526,9 +547,13 @@ class WarehouseBusy(RuntimeError):
 
 
 @contextmanager
-def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[None]:
+def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[dict[str, Any] | None]:
     """One load at a time per warehouse: a lock file next to it names the running load. Fails fast. The lock
-    sits next to the resolved file, so a symlinked or relative `--db` names the same lock."""
+    sits next to the resolved file, so a symlinked or relative `--db` names the same lock.
+
+    Yields the run that held it last if that run did not end cleanly, else None: a run that ends cleanly
+    empties the file; one that raised leaves its holder with `error`; one killed (SIGKILL, OOM, power) leaves
+    its holder as it was. The kernel drops the flock itself when a process dies, so a dead run never blocks."""
     lock_path = pathlib.Path(f"{pathlib.Path(path).resolve()}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+", encoding="utf-8") as fh:
@@ -538,15 +563,85 @@ def writer_lock(path: str | pathlib.Path, holder: dict[str, Any]) -> Iterator[No
             fh.seek(0)
             raise WarehouseBusy(f"another load is running on {path}: {fh.read().strip() or 'unknown'}") from None
         fh.seek(0)
+        left = fh.read().strip()
+        try:
+            previous = json.loads(left) if left else None
+        except ValueError:  # cut short while being written: still a run that did not end
+            previous = {"error": f"unreadable lock file content {left[:80]!r}"}
+        fh.seek(0)
         fh.truncate()
         fh.write(json.dumps(holder, ensure_ascii=False, default=str))
         fh.flush()
+        ended = ""
         try:
-            yield
+            yield previous if isinstance(previous, dict) else None
+        except WarehouseBusy:
+            raise  # it found the warehouse busy and did nothing: no run to record
+        except BaseException as exc:
+            cause = stop_in(exc) or exc
+            ended = json.dumps({**holder, "error": f"{type(cause).__name__}: {cause}"[:500]}, ensure_ascii=False,
+                               default=str)
+            raise
         finally:
             fh.seek(0)
             fh.truncate()
+            fh.write(ended)
+            fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+STOPS = ("KeyboardInterrupt", "Stopped", "TerminationSignal")  # Ctrl-C; SIGTERM (flows/cli.py's, Prefect's)
+
+
+def stop_in(exc: BaseException | None) -> BaseException | None:
+    """The stop request (Ctrl-C, SIGTERM) behind `exc`, if any: Prefect's crash handling can raise its own error
+    while a KeyboardInterrupt unwinds it ("Task run is not set"), which must not turn a stop into a crash."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__name__ in STOPS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+_CRASH_COUNTS = ("files_seen", "reports_loaded", "rejected", "facts_loaded", "expectations_passed",
+                 "expectations_failed", "warnings_failed")
+
+
+def record_crashed(path: str | pathlib.Path, crashed: dict[str, Any], by_run: str) -> bool:
+    """The load_audit row of a run that did not end (writer_lock's `previous`), written by run `by_run` in
+    its own short transaction: status crashed (stopped: interrupted by Ctrl-C or SIGTERM), published false.
+    Nothing when that run has a row already (it died after its COMMIT). False when readers held the file
+    for all of the publish wait (the row is then not written)."""
+    run_id = crashed.get("run_id") or f"unknown-{by_run}"
+    if audited(path, run_id):
+        return True
+    error = crashed.get("error")
+    stopped = bool(error) and error.split(":", 1)[0] in STOPS
+    how = (f"stopped: {error}" if stopped else f"crashed: {error}" if error else
+           "crashed: the process died without a word (SIGKILL, out of memory, power)")
+    row = {"run_id": run_id, "flow": crashed.get("flow") or "load_reports", "source": crashed.get("source"),
+           "started_at": datetime.fromisoformat(crashed["started_at"]) if crashed.get("started_at") else
+           datetime.now(), "finished_at": None, **dict.fromkeys(_CRASH_COUNTS, 0), "published": False,
+           "status": "stopped" if stopped else "crashed",
+           "message": f"{how}; nothing it staged was published (pid {crashed.get('pid')}; recorded by run {by_run})"}
+
+    def write() -> None:
+        con = connect(path)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            record_audit(con, row)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    try:
+        _waiting_for_readers(path, write)
+    except ReadersHold as exc:
+        _log.warning("could not record the run %s that did not end: %s", run_id, exc)
+        return False
+    return True
 
 
 # The single writer's DuckDB memory: past it, DuckDB spills to disk instead of growing (by default it may
@@ -569,8 +664,14 @@ _PUBLISH_WAIT_DEFAULT = 300.0
 _log = logging.getLogger("govreport.warehouse")
 
 
+class ReadersHold(duckdb.IOException):
+    """Readers held the warehouse file for all of the publish wait: nothing was written. An IOException, as
+    DuckDB's own lock error it stands for."""
+
+
 def _waiting_for_readers(path: str | pathlib.Path, step: Callable[[], Any]) -> None:
-    """Run step, again and again while another process holds the file's lock, within the publish wait."""
+    """Run step, again and again while another process holds the file's lock, within the publish wait;
+    ReadersHold when they still hold it at the end."""
     deadline = time.monotonic() + float(os.environ.get(PUBLISH_WAIT_ENV, _PUBLISH_WAIT_DEFAULT))
     pause, said = 0.2, False
     while True:
@@ -578,8 +679,11 @@ def _waiting_for_readers(path: str | pathlib.Path, step: Callable[[], Any]) -> N
             step()
             return
         except duckdb.IOException as exc:
-            if "Could not set lock" not in str(exc) or time.monotonic() + pause > deadline:
+            if "Could not set lock" not in str(exc):
                 raise
+            if time.monotonic() + pause > deadline:
+                raise ReadersHold(f"readers held {path} for all of {PUBLISH_WAIT_ENV}="
+                                  f"{os.environ.get(PUBLISH_WAIT_ENV, _PUBLISH_WAIT_DEFAULT)} s: {exc}") from exc
             if not said:
                 _log.warning("waiting for readers to close %s before publishing (%s); up to %s s (%s)", path,
                              str(exc).split(":", 2)[-1].strip()[:120], os.environ.get(PUBLISH_WAIT_ENV,
@@ -649,6 +753,75 @@ def record_audit(con: duckdb.DuckDBPyConnection, audit: dict[str, Any]) -> None:
             row[key] = json.dumps(row[key], ensure_ascii=False, default=str)
     frame = pl.DataFrame([row], infer_schema_length=None)  # noqa: F841 - referenced in SQL
     con.execute("INSERT INTO load_audit BY NAME SELECT * FROM frame")
+
+
+def audited(path: str | pathlib.Path, run_id: str) -> bool:
+    """Whether load_audit holds a row for run_id (False when there is no warehouse file yet)."""
+    if not pathlib.Path(path).exists():
+        return False
+    con = connect(path, read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'load_audit'").fetchall()[0][0]
+        return bool(found) and bool(con.execute("SELECT count(*) FROM load_audit WHERE run_id = ?",
+                                                [run_id]).fetchall()[0][0])
+    finally:
+        con.close()
+
+
+FILES_NAMED = 20  # files named per failed expectation: enough to act on, few enough for one audit row
+_NULL_KEY = "\u2400"  # ␀: how a NULL compares in files_behind (a list holding NULL equals nothing)
+
+
+def _key(value: Any) -> str:
+    """An example value as DuckDB's CAST(... AS VARCHAR) writes it (bools lower case, NULL as _NULL_KEY)."""
+    if value is None:
+        return _NULL_KEY
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def files_behind(con: duckdb.DuckDBPyConnection, failure: dict[str, Any]) -> list[str]:
+    """The staged files whose rows a failed expectation (an Outcome's fields) found: rows of its table whose
+    failing column(s) hold one of its example values, or, for a check (sql_check:<name>), the files of the
+    report_id / sha256 / agency_id its example rows name. At most FILES_NAMED, sorted; [] when the failure
+    has no rows to point at (a missing column, a table-level expectation)."""
+    sections = _sql_sections("failure_files.sql")
+    examples = failure.get("examples") or []
+    if str(failure.get("expectation", "")).startswith("sql_check:"):
+        keys = sorted({str(row[k]) for row in examples if isinstance(row, dict)
+                       for k in ("report_id", "sha256", "agency_id") if row.get(k) is not None})
+        direct = {row["source_path"] for row in examples if isinstance(row, dict) and row.get("source_path")}
+        found = {f for (f,) in con.execute(f"SELECT DISTINCT file FROM ({sections['by_key']}) "
+                                           "WHERE list_contains(?, key)", [keys]).fetchall()} if keys else set()
+        return sorted(direct | found)[:FILES_NAMED]
+    table, column = failure.get("table"), failure.get("column")
+    if table not in sections or not column:
+        return []
+    columns = column.split(",")
+    wanted = []
+    for example in examples:
+        if isinstance(example, dict):
+            values = [example.get(c) for c in columns]
+        elif isinstance(example, (list, tuple)) and len(columns) > 1:
+            values = list(example)
+        else:
+            values = [example]
+        wanted.append([_key(v) for v in values])
+    if not wanted:
+        return []
+    key = ", ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '{_NULL_KEY}')" for c in columns)
+    rows = con.execute(f"SELECT DISTINCT file FROM ({sections[table]}) WHERE file IS NOT NULL "
+                       f"AND list_contains(?::VARCHAR[][], [{key}]) ORDER BY file LIMIT {FILES_NAMED}",
+                       [wanted]).fetchall()
+    return [f for (f,) in rows]
+
+
+def _sql_sections(name: str) -> dict[str, str]:
+    """A .sql file's `-- section: <name>` parts (as rederive.sql's)."""
+    text = resources.files("warehouse").joinpath(name).read_text(encoding="utf-8")
+    return {k: v.strip().rstrip(";") for k, v in
+            re.findall(r"^-- section: (\w+)\n(.*?)(?=^-- section: |\Z)", text, flags=re.M | re.S)}
 
 
 def staged_quality_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

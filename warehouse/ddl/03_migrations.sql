@@ -33,3 +33,5 @@ ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_disclosed_on DATE;
 COMMENT ON COLUMN fact_report.page_disclosed_on IS 'The page''s 公开日期 (date made public); null when absent.';
 ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_document_no VARCHAR;
 COMMENT ON COLUMN fact_report.page_document_no IS 'The page''s 文号 (document number); null when absent or empty, as it mostly is for annual reports.';
+ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS status VARCHAR;
+COMMENT ON COLUMN load_audit.status IS 'How the run ended: published; not_published (a critical expectation failed); publish_deferred (readers held the file past GOVREPORT_PUBLISH_WAIT: the validated run was kept and the next run published it and wrote this row); crashed (the run died, of an exception or SIGKILL: written by the next run, message says how); stopped (Ctrl-C or SIGTERM: written by the next run); null for rows from before this column.';
