@@ -114,7 +114,15 @@ def test_release_validates_as_a_frictionless_data_package(first):
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:20]
     names = [t.name for t in report.tasks]
     assert {"dim_agency", "dim_metric", "dim_year", "fact_report", "fact_metric", PANEL,
-            "v_metric_detail", "v_rates", "v_request_outcomes", "v_quality_issues"} <= set(names)
+            "v_metric_detail", "v_rates", "v_request_outcomes", "v_quality_issues", "v_report_sources"} <= set(names)
+
+
+def test_a_release_says_where_each_report_came_from(first, warehouse):
+    """A figure is citable with its report's address and retrieval date: v_report_sources carries them."""
+    sources = pl.read_csv(first / "csv" / "v_report_sources.csv")
+    assert {"report_id", "source_path", "source_url", "final_url", "retrieved_at", "http_status"} <= set(sources.columns)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert sources.height == con.execute("SELECT count(*) FROM fact_report").fetchone()[0] > 0
 
 
 def test_datapackage_schema_comes_from_the_database(first, warehouse):
