@@ -88,7 +88,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     def stop(exc: type[BaseException], *message: str):
         def handler(signum, frame):
-            budget.interrupt_armed(exc)  # the task thread's file step too, not only this thread
+            budget.interrupt_armed(exc, *message)  # the task thread's file step too, not only this thread
             raise exc(*message)
         return handler
 

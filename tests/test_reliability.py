@@ -465,3 +465,20 @@ def test_the_same_files_in_a_second_folder_are_duplicates_and_source_path_stays(
     paths = {p for (p,) in con.execute("SELECT source_path FROM fact_report").fetchall()}
     con.close()
     assert all(p.startswith(str(second)) for p in paths) and len(paths) == 3
+
+
+def test_a_stop_that_surfaces_as_another_error_is_still_a_stop():
+    """SIGTERM during a DuckDB statement surfaces as `RuntimeError: Query interrupted`, not as the stop: the
+    stop the process was asked for decides (exit 143, lock marker `Stopped`), not the error it became."""
+    import subprocess
+    import sys
+
+    code = ("from transforms import budget\n"
+            "from warehouse.db import stop_in\n"
+            "assert stop_in(RuntimeError('Query interrupted')) is None\n"
+            "class Stopped(BaseException): pass\n"
+            "budget.interrupt_armed(Stopped, 'SIGTERM')\n"
+            "s = stop_in(RuntimeError('Query interrupted'))\n"
+            "print(type(s).__name__, s)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "Stopped SIGTERM"

@@ -95,9 +95,20 @@ class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt
     """Raised in a file's step by interrupt_armed: the run is being stopped."""
 
 
-def interrupt_armed(exc: type[BaseException] = Interrupted) -> None:
+_stop_requested: list[BaseException] = []
+
+
+def stop_requested() -> BaseException | None:
+    """The stop this process was asked for (the `exc` of the first interrupt_armed call), or None. A stop can
+    surface as another error where it lands (DuckDB's `Query interrupted` during a statement)."""
+    return _stop_requested[0] if _stop_requested else None
+
+
+def interrupt_armed(exc: type[BaseException] = Interrupted, *message: str) -> None:
     """Raise `exc` in every thread running a file's step now (a stop request, Ctrl-C or SIGTERM, reaches the
     main thread only; without this the task thread would finish its step first, up to the whole budget)."""
+    if exc is not Interrupted and not _stop_requested:
+        _stop_requested.append(exc(*message))
     with _lock:
         for ident, entry in _armed.items():
             entry[1] = True  # within() then clears what is still pending once the step has ended

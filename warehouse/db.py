@@ -602,7 +602,9 @@ def stop_in(exc: BaseException | None) -> BaseException | None:
         if type(exc).__name__ in STOPS:
             return exc
         exc = exc.__cause__ or exc.__context__
-    return None
+    from transforms.budget import stop_requested
+
+    return stop_requested()  # a stop that surfaced as another error where it landed (`Query interrupted`)
 
 
 _CRASH_COUNTS = ("files_seen", "reports_loaded", "rejected", "facts_loaded", "expectations_passed",
