@@ -300,7 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     cli_fetch.register(sub)
     cli_release.register(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # `govreport diff … | head`: the reader has what it wanted. Quiet, with the status a shell gives a
+        # process killed by SIGPIPE; stdout is pointed at devnull so the interpreter's final flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -100,3 +100,16 @@ def test_query_writes_parquet_to_out_and_reads_sql_from_stdin(empty_warehouse, t
     assert pl.read_parquet(out).to_dicts() == [{"n": 1, "agency": "淮安市人民政府"}, {"n": 2, "agency": None}]
     with pytest.raises(SystemExit, match="needs --out"):
         main(["query", _ROWS, "--db", str(empty_warehouse), "--format", "parquet"])
+
+
+def test_a_closed_pipe_ends_quietly(empty_warehouse):
+    """`govreport query … | head`: no traceback when the reader stops reading."""
+    import subprocess
+    import sys
+
+    sql = "SELECT range AS n FROM range(200000)"
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "query", sql, "--db", str(empty_warehouse),
+                             "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first row is written
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141 and b"Traceback" not in err, err.decode()
