@@ -482,3 +482,23 @@ def test_a_stop_that_surfaces_as_another_error_is_still_a_stop():
             "print(type(s).__name__, s)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "Stopped SIGTERM"
+
+
+@pytest.mark.slow
+def test_files_just_under_the_size_limit_publish_under_the_writers_memory_cap(prefect_harness, tmp_path):
+    """Eight 19 MB reports (the limit is 20 MB) publish under the default 512 MB cap (GOVREPORT_DUCKDB_MEMORY):
+    whatever the size limit admits, the writer publishes."""
+    from transforms.decode import MAX_FILE_BYTES
+
+    assert db.WRITER_MEMORY == os.environ.get("GOVREPORT_DUCKDB_MEMORY", "512MB")
+    page = (EXAMPLES / "006_shanghai_gov_office_2025.txt").read_bytes() + b"\n"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(8):
+        body = page * ((MAX_FILE_BYTES - 1024 * 1024) // len(page)) + str(i).encode()  # distinct, ~19 MB
+        (inbox / f"big{i}.txt").write_bytes(body)
+    warehouse = tmp_path / "w.duckdb"
+    audit = load_module.load_reports(str(inbox), str(warehouse))
+    assert audit["published"] and audit["reports_loaded"] == 8 and audit["rejected"] == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT min(n_bytes) > 18 * 1024 * 1024, count(*) FROM raw_report").fetchone() == (True, 8)
