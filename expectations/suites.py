@@ -5,7 +5,7 @@ severity, both in GX's own ``severity`` field and in ``meta["severity"]`` (kept 
 a failed *critical* expectation blocks publication, a failed *warning* is only recorded. Cross-table rules
 cannot be expressed on pandas batches in GX Core 1.x (UnexpectedRowsExpectation needs a SQL/Spark source),
 so they live in ``checks/*.sql`` as DuckDB queries that must return zero rows, and in :data:`PYTHON_CHECKS`
-(computed by ``warehouse.db`` where SQL would be slow); the warehouse runs them and hands the violating rows
+(computed by ``expectations.spans`` where SQL would be slow); the warehouse runs them and hands the violating rows
 to :func:`validate_batch`.
 """
 
@@ -150,7 +150,7 @@ def load_checks() -> list[tuple[str, str, str]]:
     return out
 
 
-# Cross-table checks computed in Python by warehouse.db.python_checks (where SQL would be slow): name ->
+# Cross-table checks computed in Python by expectations.spans.python_checks (where SQL would be slow): name ->
 # (severity, description). They report like the SQL checks.
 PYTHON_CHECKS: dict[str, tuple[str, str]] = {
     "span_inside_text": (CRITICAL, "Each fact_metric span lies inside its report's normalized_text and the "

@@ -44,6 +44,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 import transforms
+from expectations import spans, staged
 from flows.discover import discover_with_manifests
 from transforms.budget import default_seconds as budget_seconds
 from transforms.budget import interrupt_armed
@@ -184,26 +185,26 @@ def stage(con, run_dir: str | None, prior: pl.DataFrame, provenance: pl.DataFram
 
 @task(cache_policy=NO_CACHE)
 def validate(con, docs_dir: str | None) -> list:
-    """GX over the staged run's facts in parts of at most db.VALIDATION_ROWS (memory stays flat in the run's
+    """GX over the staged run's facts in parts of at most staged.VALIDATION_ROWS (memory stays flat in the run's
     size), the checks once over everything, the span check one batch at a time. Data Docs show the first
     part and the checks."""
     # Imported here, in the writer: workers import this module for extract_batch and need none of
     # Great Expectations (~200 MB per process).
     from expectations.suites import load_checks, merge_outcomes, validate_batch
 
-    first, *rest = db.validation_parts(con)
+    first, *rest = staged.validation_parts(con)
     common = {"current_year": datetime.now().year, "unknown_agency_id": db.agency_id(db.UNKNOWN_AGENCY, None)}
     # The span check (numpy, in a thread) runs while GX (Python, holding the GIL) validates the other parts;
     # the first part, with Data Docs and the checks' outcomes, comes last.
-    python_checks = db.staged_python_checks(con)
-    checks = db.run_checks(con, load_checks())
+    python_checks = spans.staged_python_checks(con)
+    checks = staged.run_checks(con, load_checks())
     results = []
     for part in rest:
-        results.append(validate_batch(db.staged_for_validation(con, part, first=False), {}, **common))
+        results.append(validate_batch(staged.staged_for_validation(con, part, first=False), {}, **common))
         # GX leaves each part's frames in reference cycles: freed now, the writer's memory stays flat in the
         # run's size (it grew ~50 MB a part until a full collection happened to run).
         gc.collect()
-    results.insert(0, validate_batch(db.staged_for_validation(con, first), python_checks() | checks,
+    results.insert(0, validate_batch(staged.staged_for_validation(con, first), python_checks() | checks,
                                      docs_dir=pathlib.Path(docs_dir) if docs_dir else None, **common))
     return merge_outcomes(results)
 

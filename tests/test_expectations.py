@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from expectations import spans
 from expectations.suites import (
     CRITICAL,
     TABLES,
@@ -442,13 +443,13 @@ def test_checks_return_no_rows_on_good_data(staging: duckdb.DuckDBPyConnection) 
 
 
 def test_span_check_passes_good_data(staging: duckdb.DuckDBPyConnection) -> None:
-    assert db.span_violations(staging).empty
+    assert spans.span_violations(staging).empty
 
 
 @pytest.mark.parametrize("mutation", SPAN_MUTATIONS)
 def test_span_check_catches_crafted_bad_span(staging: duckdb.DuckDBPyConnection, mutation: str) -> None:
     staging.execute(mutation)
-    bad = db.span_violations(staging)
+    bad = spans.span_violations(staging)
     assert list(bad["report_id"]) == [R1] and list(bad["metric_code"]) == ["requests.received"]
     assert set(bad.columns) >= {"span_start", "span_end", "evidence", "text_length", "text_at_span"}
 
@@ -468,7 +469,7 @@ def test_duckdb_staging_frames_validate_and_feed_sql_outcomes(staging: duckdb.Du
                                    "LEFT JOIN dim_metric d USING (metric_code)").df(),
     }
     staging.execute(SPAN_MUTATIONS[0])
-    checks = db.python_checks(staging) | {name: (sev, staging.sql(sql).df()) for name, sev, sql in load_checks()}
+    checks = spans.python_checks(staging) | {name: (sev, staging.sql(sql).df()) for name, sev, sql in load_checks()}
     outcomes = run(frames, checks)
     assert failed(outcomes, CRITICAL) == {("span_inside_text", "sql_check:span_inside_text", None)}
     json.dumps([dataclasses.asdict(o) for o in outcomes], ensure_ascii=False)
@@ -489,7 +490,6 @@ def test_suite_columns_come_from_the_ddl():
     import duckdb
 
     from expectations.suites import COLUMNS, NOT_NULL, PUBLISH_ONLY
-    from warehouse import db
 
     con = db.connect(":memory:")
     for table, columns in COLUMNS.items():

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from expectations import spans, staged
 from flows.discover import list_report_files
 from tests.conftest import EXAMPLES
 from transforms.decode import decode_files
@@ -121,8 +122,8 @@ def test_validation_in_parts_equals_validation_in_one(tmp_path, records, monkeyp
     con = db.connect(tmp_path / "w.duckdb")
     db.stage(con, db.frames_from_records(bad, "r1", datetime(2026, 1, 1)))
     whole = load_module.validate.fn(con, None)
-    monkeypatch.setattr(db, "VALIDATION_ROWS", 40)
-    assert len(db.validation_parts(con)) > 5  # one batch: split by a hash of report_id
+    monkeypatch.setattr(staged, "VALIDATION_ROWS", 40)
+    assert len(staged.validation_parts(con)) > 5  # one batch: split by a hash of report_id
     parted = load_module.validate.fn(con, None)
     key = lambda o: (o.table, o.expectation, o.column, o.severity, o.success, o.unexpected_count)  # noqa: E731
     assert sorted(map(key, parted)) == sorted(map(key, whole))
@@ -140,13 +141,13 @@ def test_validation_parts_are_runs_of_batches(tmp_path, records, monkeypatch):
     con = db.connect(tmp_path / "w.duckdb")
     db.stage_dir(con, tmp_path / "run")
     sizes = [sum(len(r["metrics"]) for r in batch) for batch in batches]
-    monkeypatch.setattr(db, "VALIDATION_ROWS", max(sizes))  # no batch needs splitting, no two biggest fit together
-    parts = db.validation_parts(con)
+    monkeypatch.setattr(staged, "VALIDATION_ROWS", max(sizes))  # no batch needs splitting, no two biggest fit together
+    parts = staged.validation_parts(con)
     assert all(p.startswith("m.batch BETWEEN") for p in parts) and 2 <= len(parts) <= 3, parts
-    got = [len(db.staged_for_validation(con, p, first=False)["fact_metric"]) for p in parts]
-    assert sum(got) == sum(sizes) and max(got) <= db.VALIDATION_ROWS
-    monkeypatch.setattr(db, "VALIDATION_ROWS", 10**9)
-    assert db.validation_parts(con) == [None]
+    got = [len(staged.staged_for_validation(con, p, first=False)["fact_metric"]) for p in parts]
+    assert sum(got) == sum(sizes) and max(got) <= staged.VALIDATION_ROWS
+    monkeypatch.setattr(staged, "VALIDATION_ROWS", 10**9)
+    assert staged.validation_parts(con) == [None]
 
 
 def test_staged_validation_catches_bad_strings_and_spans(tmp_path, records):
@@ -200,7 +201,7 @@ def test_span_mismatches(texts, facts, expected):
     import pyarrow as pa
 
     at, starts, ends, evidence = zip(*facts, strict=True)
-    got = db.span_mismatches(pa.array(texts, pa.string()), np.array(at, dtype=np.int64),
+    got = spans.span_mismatches(pa.array(texts, pa.string()), np.array(at, dtype=np.int64),
                              pa.chunked_array([pa.array(starts, pa.int32())]),
                              pa.chunked_array([pa.array(ends, pa.int32())]), pa.chunked_array([pa.array(evidence)]))
     assert got.tolist() == expected
@@ -225,7 +226,7 @@ def test_span_mismatches_agrees_with_python_slices():
         evidence = true if rng.random() < 0.6 else true[:-1] + rng.choice(alphabet) if true else rng.choice(alphabet)
         facts.append((i, s, e, evidence))
     at, starts, ends, evidence = zip(*facts, strict=True)
-    got = db.span_mismatches(pa.array(texts), np.array(at, dtype=np.int64), pa.chunked_array([pa.array(starts)]),
+    got = spans.span_mismatches(pa.array(texts), np.array(at, dtype=np.int64), pa.chunked_array([pa.array(starts)]),
                              pa.chunked_array([pa.array(ends)]), pa.chunked_array([pa.array(evidence)]))
     want = [not (0 <= s <= e <= len(texts[i]) and texts[i][s:e] == ev) for i, s, e, ev in facts]
     assert got.tolist() == want and 300 < sum(want) < 1700
@@ -242,8 +243,8 @@ def test_staged_span_check_by_batch_equals_the_check_over_the_whole_run(tmp_path
         db.write_batch(db.frames_from_records(batch, "r1", datetime(2026, 1, 1)), tmp_path / "run", no)
     con = db.connect(tmp_path / "w.duckdb")
     db.stage_dir(con, tmp_path / "run")
-    started = db.staged_python_checks(con)
-    whole = db.python_checks(con)["span_inside_text"]
+    started = spans.staged_python_checks(con)
+    whole = spans.python_checks(con)["span_inside_text"]
     by_batch = started()["span_inside_text"]
     assert by_batch[0] == whole[0] == "critical"
     assert by_batch[1].to_dict("records") == whole[1].to_dict("records")
@@ -261,13 +262,13 @@ def test_text_columns_are_read_for_nulls_unless_the_parquet_statistics_rule_them
         db.write_batch(frames, tmp_path / "run", no)
     con = db.connect(tmp_path / "w.duckdb")
     db.stage_dir(con, tmp_path / "run")
-    assert db._null_free(con, "raw_report", "raw_text") and not db._null_free(con, "fact_report", "normalized_text")
-    frames = db.staged_for_validation(con)
+    assert staged._null_free(con, "raw_report", "raw_text") and not staged._null_free(con, "fact_report", "normalized_text")
+    frames = staged.staged_for_validation(con)
     assert set(frames["raw_report"]["raw_text"]) == {""}
     assert frames["fact_report"]["normalized_text"].isna().sum() == 1
     assert set(frames["fact_report"]["normalized_text"].dropna()) == {""}
     con.execute("DROP TABLE stg_batch_file")  # stg_* over other tables (the published warehouse): read them
-    assert not db._null_free(con, "raw_report", "raw_text")
+    assert not staged._null_free(con, "raw_report", "raw_text")
 
 
 def test_a_failed_commit_is_reported_as_itself(tmp_path, records):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import duckdb
 
+from expectations import spans, staged
 from expectations.suites import Outcome, docs_index, load_checks, validate_batch
 from warehouse import db
 
@@ -25,7 +26,7 @@ def build_data_docs(db_path: str | pathlib.Path, docs_dir: str | pathlib.Path) -
         for table in db.PUBLISHED:
             con.execute(f"CREATE TEMP VIEW stg_{table} AS SELECT * FROM wh.main.{table}")
         outcomes = validate_batch(
-            db.staged_for_validation(con), db.python_checks(con) | db.run_checks(con, load_checks()),
+            staged.staged_for_validation(con), spans.python_checks(con) | staged.run_checks(con, load_checks()),
             current_year=datetime.now().year,
             unknown_agency_id=db.agency_id(db.UNKNOWN_AGENCY, None), docs_dir=pathlib.Path(docs_dir),
             run_name=RUN_NAME)
