@@ -201,7 +201,7 @@ def extract_microbench() -> dict[str, Any]:
 
 
 def run(n: int, workers: int, out: pathlib.Path, seed: int, batch_size: int | None) -> dict[str, Any]:
-    from flows.cli import prefect_api
+    from flows.cli_common import prefect_api
 
     out.mkdir(parents=True, exist_ok=True)
     corpus = out / "corpus"

@@ -3,71 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import pathlib
 import sys
 import time
-from collections.abc import Iterator
 
-DEFAULT_DB = os.environ.get("GOVREPORT_DB", "data/govreport.duckdb")
-# With no Prefect server configured, a flow starts a temporary local API; its first start in an empty
-# PREFECT_HOME runs database migrations and can exceed Prefect's 20 s default on a busy 2-core machine.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-# The temporary server's telemetry service only fails here (no network) and races on its first start.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from flows.cli_common import DEFAULT_DB, alias_problem, docs_dir, ocr_option, open_read_only, prefect_api
+
 CONTRACT_FIELDS = ("source", "sha256", "status", "error", "encoding", "script", "title", "agency", "province", "city",
                    "county", "report_year", "published_on", "signed_on", "layout", "metrics", "flags")
-
-
-def _docs_dir(db_path: str) -> str:
-    return str(pathlib.Path(db_path).resolve().parent / "gx")
-
-
-@contextlib.contextmanager
-def prefect_api() -> Iterator[float]:
-    """The Prefect API for this command: the configured server (as under `govreport serve`), else a temporary
-    local one started here, once, and timed (yields the seconds its start took, 0 when one was configured).
-    Started explicitly so Dask workers inherit its address instead of each starting their own."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        yield 0.0
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    tick = time.perf_counter()
-    server = SubprocessASGIServer()
-    try:  # started inside: a stop (Ctrl-C, SIGTERM) while it starts still stops it
-        server.start()
-        os.environ["PREFECT_API_URL"] = server.api_url
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield time.perf_counter() - tick
-    finally:
-        from prefect.logging.handlers import APILogHandler
-
-        APILogHandler().flush()  # send the run's last log lines before the server goes away
-        os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
-
-
-def _ocr_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ocr", action="store_true",
-                   help="read scanned PDFs (no text layer) by OCR: slow, seconds a page (pip install 'govreport[ocr]')")
-
-
-def alias_problem() -> str | None:
-    """What is wrong with the agency alias tables (the shipped one and GOVREPORT_AGENCY_ALIASES), in one line
-    naming the file and line, or None. Checked before a run starts: inside it, the error would surface in a
-    worker as a failed task with a traceback."""
-    from transforms.agency import AliasError, load_aliases
-
-    try:
-        load_aliases(os.environ.get("GOVREPORT_AGENCY_ALIASES") or None)
-    except AliasError as exc:
-        return str(exc)
-    return None
 
 
 class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInterrupt
@@ -131,7 +76,7 @@ def _load(args: argparse.Namespace) -> int:
     with prefect_api() as server_start:
         tick = time.perf_counter()
         try:
-            audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else _docs_dir(args.db),
+            audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else docs_dir(args.db),
                                  batch_size=args.batch_size or (1000 if on_workers else 2000),
                                  force=args.force, workers=args.workers, dask_address=args.dask_address,
                                  ocr=args.ocr, extract_timeout=args.extract_timeout)
@@ -159,7 +104,7 @@ def _load(args: argparse.Namespace) -> int:
     if not args.no_docs:
         from expectations.suites import docs_index
 
-        print(f"data docs:           {docs_index(pathlib.Path(_docs_dir(args.db)))}")
+        print(f"data docs:           {docs_index(pathlib.Path(docs_dir(args.db)))}")
     return 0 if audit["published"] else 1
 
 
@@ -179,27 +124,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for record in extract_records(normalize_batch(decode_files(paths, ocr=args.ocr))):
         print(json.dumps({k: record[k] for k in CONTRACT_FIELDS}, ensure_ascii=False))
     return 0
-
-
-def open_read_only(db_path: str):
-    """A read-only connection to the warehouse, or the exit status after saying why there is none:
-    2 when there is no warehouse file, 3 while a load's publish holds it, 4 when the file is no DuckDB
-    warehouse (empty, damaged, something else). Every reading command uses it."""
-    import duckdb  # not warehouse.db: a reader needs none of the writer's imports (pandas, pyarrow: ~0.5 s)
-
-    if not pathlib.Path(db_path).exists():
-        print(f"govreport: no warehouse at {db_path}; run `govreport load DIR` first", file=sys.stderr)
-        return 2
-    try:
-        return duckdb.connect(str(db_path), read_only=True)
-    except duckdb.IOException as exc:
-        if "not a valid DuckDB database file" in str(exc) or pathlib.Path(db_path).stat().st_size == 0:
-            print(f"govreport: {db_path} is not a DuckDB warehouse (empty or damaged): nothing to read; restore it "
-                  f"from a copy or rebuild it with `govreport load` into a new file ({exc})", file=sys.stderr)
-            return 4
-        print(f"govreport: {db_path} is being written by a load's publish step right now (it takes seconds); "
-              f"retry ({exc})", file=sys.stderr)
-        return 3
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -269,14 +193,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
     p.add_argument("--workers", type=int, default=1,
                    help="extract in this many local worker processes (default 1: in this process)")
-    _ocr_option(p)
+    ocr_option(p)
     p.add_argument("--extract-timeout", type=float, metavar="SECONDS",
                    help="give up a file whose decode, normalize or extract step takes longer, quarantined "
                         "extract_timeout (default: env GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: no limit)")
     p.set_defaults(func=cmd_load)
     p = sub.add_parser("extract", help="print the extraction of report files as JSON Lines")
     p.add_argument("paths", nargs="+")
-    _ocr_option(p)
+    ocr_option(p)
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("query", help="run SQL against the warehouse (read-only)")
     p.add_argument("sql", help="the SQL, or - to read it from standard input")

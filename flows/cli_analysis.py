@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _default_db() -> str:
-    from flows.cli import DEFAULT_DB  # at call time: flows.cli imports this module from main()
+    from flows.cli_common import DEFAULT_DB
 
     return DEFAULT_DB
 
@@ -21,7 +21,7 @@ def _run(db_path: str, answer: Callable[[duckdb.DuckDBPyConnection], None]) -> i
     """Open the warehouse and print `answer`: 2 for a question it cannot answer, 1 for a DuckDB error."""
     import duckdb
 
-    from flows.cli import open_read_only  # at call time: flows.cli imports this module from main()
+    from flows.cli_common import open_read_only
     from warehouse.compare import CompareError
 
     con = open_read_only(db_path)

@@ -11,7 +11,7 @@ import time
 
 
 def _defaults() -> tuple[str, str]:
-    from flows.cli import DEFAULT_DB  # at call time: flows.cli imports this module from main()
+    from flows.cli_common import DEFAULT_DB
 
     return DEFAULT_DB, os.environ.get("GOVREPORT_INBOX", "data/inbox")
 
@@ -31,9 +31,9 @@ def parse_years(text: str) -> list[int]:
 
 
 def _docs(args: argparse.Namespace) -> str | None:
-    from flows.cli import _docs_dir
+    from flows.cli_common import docs_dir
 
-    return None if args.no_docs else _docs_dir(args.db)
+    return None if args.no_docs else docs_dir(args.db)
 
 
 def _no_warehouse(db_path: str) -> bool:
@@ -45,7 +45,7 @@ def _no_warehouse(db_path: str) -> bool:
 
 def _bad_aliases() -> bool:
     """Says what is wrong with the agency alias CSVs (file and line), if anything (flows/cli.py alias_problem)."""
-    from flows.cli import alias_problem
+    from flows.cli_common import alias_problem
 
     problem = alias_problem()
     if problem:
@@ -55,7 +55,7 @@ def _bad_aliases() -> bool:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill, describe
-    from flows.cli import prefect_api
+    from flows.cli_common import prefect_api
     from flows.load import BATCH_SIZE
 
     if not args.source and _no_warehouse(args.db) or _bad_aliases():
@@ -85,7 +85,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from flows.backfill import rebuild
-    from flows.cli import prefect_api
+    from flows.cli_common import prefect_api
     from flows.load import BATCH_SIZE
     from warehouse.db import WarehouseBusy
 

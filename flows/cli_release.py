@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.cli import DEFAULT_DB, open_read_only
+from flows.cli_common import DEFAULT_DB, open_read_only
 
 
 def cmd_release(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import pathlib
 import sys
 import webbrowser
 
-from flows.cli import DEFAULT_DB, _docs_dir, open_read_only
+from flows.cli_common import DEFAULT_DB, docs_dir, open_read_only
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -40,7 +40,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from warehouse.data_docs import build_data_docs
     from warehouse.schema_page import write_schema_page
 
-    out = pathlib.Path(args.out or _docs_dir(args.db)).resolve()
+    out = pathlib.Path(args.out or docs_dir(args.db)).resolve()
     con = open_read_only(args.db)
     if isinstance(con, int):
         return con
