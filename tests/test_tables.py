@@ -19,14 +19,9 @@ import pytest
 from transforms.decode import decode_bytes
 from transforms.facts import APPLICANT_COLUMNS, Fact
 from transforms.normalize import normalize_text
-from transforms.tables import (
-    FLAG_TOTALS,
-    applicant_layout,
-    is_standard_layout,
-    parse_standard_tables,
-    t2_row_key,
-    t3_label_code,
-)
+from transforms.table3 import applicant_layout, t3_label_code
+from transforms.table_cells import FLAG_TOTALS
+from transforms.tables import is_standard_layout, parse_standard_tables, t2_row_key
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -545,8 +540,8 @@ def test_2019_coercion_change_may_be_negative() -> None:
      ["requests.not_processed.repeat", "requests.not_processed.publication"]),
 ])
 def test_wrapped_labels(text, codes):
-    from transforms import tables
-    pairs = tables._wrapped_labels(tables._lines(text), tables.t3_label_code)
+    from transforms import table3, table_cells
+    pairs = table_cells.wrapped_labels(table_cells.text_lines(text), table3.t3_label_code)
     assert [code for _, code in pairs] == codes
 
 
@@ -568,7 +563,7 @@ def _t3_rows_of_022() -> list[list[str]]:
 
 def _floating(rows: list[list[str]]) -> str:
     """A broken PDF-to-markdown table: value rows in order, labels written two rows too early."""
-    from transforms.tables import OPTIONAL, SLOTS
+    from transforms.table3 import OPTIONAL, SLOTS
     labels = {"requests.received": "一、本年新收政府信息公开申请数量", "requests.not_processed.complaint": "1.信访举报投诉类申请",
               "requests.unavailable.not_held": "1.本机关不掌握相关政府信息", "requests.handled_total": "（七）总计"}
     required = [c for c in SLOTS[2021] if c not in OPTIONAL[2021]]
@@ -582,7 +577,8 @@ def _floating(rows: list[list[str]]) -> str:
 
 
 def test_table3_decoded_by_template_arithmetic():
-    from transforms.tables import OPTIONAL, SLOTS, parse_standard_tables
+    from transforms.table3 import OPTIONAL, SLOTS
+    from transforms.tables import parse_standard_tables
     rows = _t3_rows_of_022()
     assert len(rows) == 25
     facts, _ = parse_standard_tables("二、主动公开政府信息情况\n" + _floating(rows))
@@ -604,7 +600,8 @@ def test_table3_in_order_reading_refused_when_an_identity_fails():
 def test_table2_row_with_fewer_values_than_columns_is_flagged_not_guessed():
     text = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容\n本年新制作数量\n本年新公开数量\n对外公开总数量\n"
             "规章\n0\n规范性文件\n三、收到和处理政府信息公开申请情况")
-    from transforms.tables import FLAG_AMBIGUOUS, parse_standard_tables
+    from transforms.table_cells import FLAG_AMBIGUOUS
+    from transforms.tables import parse_standard_tables
     facts, flags = parse_standard_tables(text)
     assert not [f for f in facts if f.code.startswith("rules.")]
     assert FLAG_AMBIGUOUS in flags
