@@ -53,7 +53,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         print("govreport: stopped (SIGTERM): nothing of this run was published", file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - one line and a status of its own; Prefect logged the traceback
-        from warehouse.db import stop_in
+        from warehouse.runs import stop_in
 
         stop = stop_in(exc)  # a stop that Prefect's own error handling masked
         if stop is not None:
@@ -70,7 +70,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
-    from warehouse.db import WarehouseBusy
+    from warehouse.runs import WarehouseBusy
 
     on_workers = bool(args.dask_address) or args.workers > 1
     with prefect_api() as server_start:

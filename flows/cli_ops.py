@@ -65,7 +65,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         state = backfill(args.years, args.db, source=args.source, force=args.force, docs_dir=_docs(args),
                          batch_size=args.batch_size or BATCH_SIZE, return_state=True)
         outcomes = state.result(raise_on_failure=False)
-    from warehouse.db import WarehouseBusy
+    from warehouse.runs import WarehouseBusy
 
     if isinstance(outcomes, WarehouseBusy):  # as load and rebuild: a running load holds the warehouse
         print(f"govreport: {outcomes}", file=sys.stderr)
@@ -87,7 +87,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from flows.backfill import rebuild
     from flows.cli_common import prefect_api
     from flows.load import BATCH_SIZE
-    from warehouse.db import WarehouseBusy
+    from warehouse.runs import WarehouseBusy
 
     if _no_warehouse(args.db) or _bad_aliases():
         return 2

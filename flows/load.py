@@ -221,17 +221,21 @@ def _quality_warnings(con) -> dict[str, Any]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def publish(con, db_path: str, audit: dict[str, Any], publish_batch: bool,
             rederive: str | None = None) -> dict[str, Any]:
-    """Returns the audit row as written (with this run's quality-issue warnings added)."""
+    """Returns the audit row exactly as written (with this run's quality-issue warnings added). Its `publish`
+    seconds run from this task's start (the wait for readers included) to the audit row, COMMIT excluded:
+    the row cannot hold the time of the statement that writes it."""
     audit = dict(audit)
+    started = time.perf_counter()
 
     def before_audit(c) -> dict[str, Any]:
-        if not publish_batch:
-            return {"quality_issues": {}}
         lap = time.perf_counter()
+        seconds = {**audit["stage_seconds"], "publish": round(lap - started, 3)}
+        if not publish_batch:
+            return {"quality_issues": {}, "stage_seconds": seconds}
         found = _quality_warnings(c)
         failed = found.pop("failures_quality")
         # Validation work done inside publish: its own entry, so publish's seconds are the writing alone.
-        seconds = {**audit["stage_seconds"], "quality": round(time.perf_counter() - lap, 3)}
+        seconds["quality"] = round(time.perf_counter() - lap, 3)
         return {**found, "warnings_failed": audit["warnings_failed"] + len(failed),
                 "failures": audit["failures"] + [o.__dict__ for o in failed], "stage_seconds": seconds}
 
@@ -377,12 +381,10 @@ def stage_validate_publish(con, db_path: str, run_dir: str | None, prior: pl.Dat
         "status": "published" if published else "not_published",
         "extractor_version": extractor_version(),
     }
-    lap = time.perf_counter()
     written = publish(con, db_path, audit, published, rederive)
     if "deferred" in written:
         return keep_for_next_run(db_path, run_dir, prior, audit, published, rederive, written["deferred"])
     audit = written
-    audit["stage_seconds"]["publish"] = round(time.perf_counter() - lap - audit["stage_seconds"].get("quality", 0), 3)
     logger.info("%s: %s (%d reports, %d rejected, %d facts; %d quality issues)", audit["run_id"], audit["message"],
                 audit["reports_loaded"], audit["rejected"], audit["facts_loaded"],
                 sum(audit.get("quality_issues", {}).values()))

@@ -1,4 +1,4 @@
--- Which files stand behind a failed critical expectation (warehouse/db.py files_behind): each staged table's
+-- Which files stand behind a failed critical expectation (warehouse/audit.py files_behind): each staged table's
 -- rows with the file they came from (`file`), filtered there on the failing column's example values; and, for
 -- the SQL and Python checks, whose example rows name a report, a content hash or an agency, those keys' files.
 

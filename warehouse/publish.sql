@@ -1,5 +1,5 @@
 -- Publish the staged batch (temp tables stg_*) into the star schema. Run inside one transaction by
--- warehouse/db.py, only after validation passed: readers see the whole batch or none of it.
+-- warehouse/publish.py, only after validation passed: readers see the whole batch or none of it.
 -- Re-publishing a report replaces its rows, so re-running a load never duplicates anything.
 
 -- Content already published is only seen again; new content is inserted (not one upsert: DuckDB's ON CONFLICT

@@ -1,6 +1,6 @@
 -- Re-deriving published reports from raw_report (govreport backfill / rebuild, flows/backfill.py).
 -- $scope is a predicate over raw_report r choosing the reports a run re-derives (all of them, or those whose
--- current fact_report.report_year is one year), substituted by warehouse/db.py. Three sections:
+-- current fact_report.report_year is one year), substituted by warehouse/rederive.py. Three sections:
 
 -- section: read
 -- The scope in the shape transforms.decode.decode_files gives (source, sha256, n_bytes, encoding, text,

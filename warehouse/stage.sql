@@ -1,8 +1,10 @@
--- The staged run as temp views over its Parquet batches (warehouse/db.py stage_dir fills in $<table> with a
--- read_parquet(...) or an empty table). validate and publish.sql read only these stg_* views.
+-- The staged run as temp views over its Parquet batches (warehouse/staging.py stage_dir fills in $<table> with
+-- a read_parquet(...) or an empty table). validate and publish.sql read only these stg_* views.
 
 -- One row per staged content: the first copy (lowest batch, then path) is the report; later copies, and
 -- copies of unchanged files an earlier load already published (stg_prior, batch -1), are duplicates.
+-- Copies inside one batch never get here as reports: the batch's own extraction made them duplicate records
+-- (transforms.extract.mark_duplicates: no text written twice), so (sha256, batch) names one file below.
 CREATE OR REPLACE TEMP TABLE stg_copies AS
 SELECT sha256, batch, source_path,
        first_value(source_path) OVER w AS original_path,

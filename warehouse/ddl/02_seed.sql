@@ -1,5 +1,5 @@
 -- Dimension rows that come from the project itself, refreshed on every connection (idempotent).
--- $catalog is the path of warehouse/metric_catalog.csv, substituted by warehouse/db.py.
+-- $catalog is the path of warehouse/metric_catalog.csv, substituted by warehouse/schema.py connect.
 INSERT INTO dim_metric
 SELECT code, unit, section, label_zh, signed::BOOLEAN, notes
 FROM read_csv('$catalog', header = true, all_varchar = true)

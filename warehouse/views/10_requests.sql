@@ -1,5 +1,5 @@
 -- Request handling (table 三 of the State Council template): outcomes, rates and refusal reasons.
--- Applied on every writer connection (warehouse/db.py), so every statement is idempotent.
+-- Applied on every writer connection (warehouse/schema.py connect), so every statement is idempotent.
 -- A figure the report did not state stays NULL everywhere below: "not stated" is never turned into 0.
 -- Per-report views keep every version of a revised report (fact_report.is_current tells which one is the
 -- latest); views that add reports up use current versions only, so a revision is not counted twice.

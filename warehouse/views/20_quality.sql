@@ -1,5 +1,5 @@
 -- Data quality and continuity: the template's arithmetic identities, year-over-year changes, reporting gaps.
--- Applied on every writer connection (warehouse/db.py), so every statement is idempotent.
+-- Applied on every writer connection (warehouse/schema.py connect), so every statement is idempotent.
 -- Uses v_request_outcomes (10_requests.sql, applied first: files run in name order).
 
 -- One row per failed identity. Comparisons are written as `a <> b` on possibly-NULL sums: a check with an
