@@ -4,7 +4,14 @@ import pytest
 
 from transforms.extract import units
 from transforms.normalize import normalize_text
-from transforms.prose import extract_prose, extract_stat_rows, extract_zero_statements
+from transforms.prose import (
+    clause_channel,
+    extract_prose,
+    extract_stat_rows,
+    extract_zero_statements,
+    inside_note,
+    whole_clause,
+)
 
 
 def facts(text: str) -> set[tuple]:
@@ -290,3 +297,62 @@ def test_implausible_magnitudes_are_dropped_and_flagged(figure, kept):
     record = extract_report(f"2020年某局政府信息公开工作年度报告\n全年共受理政府信息公开申请{figure}件。")
     assert bool([m for m in record["metrics"] if m["code"] == "requests.received"]) is kept
     assert ("implausible_magnitude" in record["flags"]) is not kept
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the parts of a list item in its note are not items of the list; the next sentence's 各类信息 is no category
+    ("主动公开市政府规章13件(含新制定5件,修改4件,废止4件),主动公开行政规范性文件42件,人事任免文件106件。"
+     "全年网站共发布各类信息46106条。",
+     {("proactive.category", "市政府规章", 13, "exact"), ("proactive.category", "行政规范性文件", 42, "exact"),
+      ("proactive.category", "人事任免文件", 106, "exact"), ("proactive.website", "", 46106, "exact")}),
+    ("全年主动公开信息300条,其中规章5件(其中新制定2件),规范性文件10件。",
+     {("proactive.total", "", 300, "exact"), ("proactive.category", "规章", 5, "exact"),
+      ("proactive.category", "规范性文件", 10, "exact")}),
+    # negative: a list inside the note of a total is the list itself
+    ("依托网站共发布信息245条(其中人事信息类28条,工作动态类87条)。",
+     {("proactive.website", "", 245, "exact"), ("proactive.category", "人事信息类", 28, "exact"),
+      ("proactive.category", "工作动态类", 87, "exact")}),
+    # posts on WeChat or Weibo alone: no catalog code; all channels together: the total (test above)
+    ("二是通过“荆州区讯”微信公众号公开信息836条。", set()),
+    ("截至目前,区级政务微信发布信息1321条,总阅读数49.7万。", set()),
+    # sent up to a superior body, not published
+    ("中心网站发布各类信息635条,及时向上级报送工作动态信息共79条。", {("proactive.website", "", 635, "exact")}),
+    # 其中包括 opens the list; the item is the noun after it
+    ("主动公开政府信息977条。其中包括政府文件11条,工作动态信息270条。",
+     {("proactive.total", "", 977, "exact"), ("proactive.category", "政府文件", 11, "exact"),
+      ("proactive.category", "工作动态信息", 270, "exact")}),
+    # what the body handled in a sentence about disclosure is no category of disclosed information
+    ("主动公开政府信息318条;政府系统共承办人大代表建议0件、政协委员提案1件实时公开。",
+     {("proactive.total", "", 318, "exact")}),
+    ("市政府网站主动公开各类政府信息5500余条，新增公开市政府规章1件、市政府及市政府办政策性文件11件。",
+     {("proactive.website", "", 5500, "at_least"), ("proactive.category", "市政府规章", 1, "exact"),
+      ("proactive.category", "市政府及市政府办政策性文件", 11, "exact")}),
+])
+def test_lists_notes_and_channels(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize("clause,channel", [
+    ("二是通过微信公众号公开信息", "skip"), ("政务微博发布信息", "skip"), ("门户网站发布信息", "proactive.website"),
+    ("2016年政务网站、微信、微博共发布各类信息", "mixed"), ("全年主动公开政府信息", None),
+])
+def test_clause_channel(clause, channel):
+    assert clause_channel(clause) == channel
+
+
+@pytest.mark.parametrize("text,after,at,inside", [
+    ("规章13件(含新制定5件", 5, 13, True),
+    ("规章13件(含新制定5件,修改4件),规范性文件42件", 5, 28, False),  # closed before
+    ("信息245条(其中人事信息类28条", 7, 17, False),  # opened before the item
+    ("(" + "甲" * 60 + "1件", 0, 63, False),  # out of the window: not looked for
+])
+def test_inside_note(text, after, at, inside):
+    assert inside_note(text, after, at) is inside
+
+
+@pytest.mark.parametrize("before,clause", [
+    ("中心网站发布各类信息635条,及时向上级报送", "及时向上级报送"), ("政务网站、微信、微博共发布", "政务网站、微信、微博共发布"),
+    ("一是;二是通过微信", "二是通过微信"), ("", ""),
+])
+def test_whole_clause(before, clause):
+    assert whole_clause(before) == clause

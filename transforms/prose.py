@@ -128,13 +128,23 @@ _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布�
 # Where a total was published (`其中网站319条`): vocab/publication_channels.csv, channel -> code or skip.
 _PUBLICATION_CHANNELS = vocabulary.mapping("publication_channels.csv", "channel", "code")
 _CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体")
+# Nouns that name no category of information (`各类信息`): vocab/generic_information_nouns.csv.
+_GENERIC_NOUNS = frozenset(vocabulary.column("generic_information_nouns.csv", "noun"))
+# Verbs of sending information up to a superior body, not publishing it: vocab/not_publication_verbs.csv.
+_NOT_PUBLICATION = tuple(vocabulary.column("not_publication_verbs.csv", "word"))
+_PROACTIVE = ("proactive.total", "proactive.website", "proactive.category")
+_PUBLISHING = re.compile(r"公开|发布|公布|更新")
+# What ends the clause before a figure, for whole_clause: every separator but 、 (`政务网站、微信、微博共发布…`).
+_CLAUSE_ENDS = tuple("，,；;：:。！？!?\n")
+_PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a list item's note is short)
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
 _CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
     map(re.escape, sorted(vocabulary.column("consultation_channels.csv", "channel"), key=len, reverse=True))) + ")")
 _TITLE = re.compile(r"《([^》]{1,30})》")
 _YEAR = re.compile(r"(\d{4})年")
-_VERBS = re.compile(r"^(其中|全年|共|累计|另|编发|编印|编辑|出刊|发布|制作|印发|刊发|主动公开|公开|发帖|受理)+")
+_VERBS = re.compile(r"^(其中|包括|包含|全年|共|累计|另|编发|编印|编辑|出刊|发布|制作|印发|刊发|主动公开|公开|发帖|"
+                    r"受理)+")
 _CATEGORY_NOUN = re.compile(r"[一-鿿]{2,20}(?<!各)类(信息)?$")
 
 
@@ -314,11 +324,40 @@ def _is_category(fig: _Figure, code: str | None, in_list: bool) -> bool:
     if fig.unit not in ("条", "件") or code not in (None, "proactive.website", "proactive.total"):
         return False
     bare = _bare_noun(fig.label)
-    if not bare:
+    if not bare or bare in _GENERIC_NOUNS:
         return False
     if in_list or _CATEGORY_NOUN.search(bare):
         return True
-    return code is None and "主动公开" in fig.context + fig.label
+    # `…主动公开…，新增公开市政府规章1件`: a publishing clause in a sentence about proactive disclosure
+    return code is None and "主动公开" in fig.context + fig.label and _PUBLISHING.search(fig.label) is not None
+
+
+def clause_channel(label: str) -> str | None:
+    """Which publication channels a figure's clause names (vocab/publication_channels.csv): `skip` when only
+    channels no catalog code counts (`微信公众号公开信息836条`), `proactive.website` when only a website,
+    `mixed` when both (`政务网站、微信、微博共发布…`), None when it names none."""
+    codes = {code for channel, code in _PUBLICATION_CHANNELS.items() if channel in label}
+    if not codes:
+        return None
+    return codes.pop() if len(codes) == 1 else "mixed"
+
+
+def whole_clause(before: str) -> str:
+    """The clause that ends `before`, back to its last separator other than 、."""
+    return before[max(before.rfind(c) for c in _CLAUSE_ENDS) + 1:]
+
+
+def inside_note(text: str, after: int, at: int) -> bool:
+    """Whether text[at] lies inside a parenthesis opened after position `after` and not closed before `at`:
+    `规章13件(含新制定5件,修改4件)` - the 5 and the 4 are parts of the item 13, not items of the list. Only
+    the last _PAREN_WINDOW characters are read (bounded work per figure)."""
+    depth = 0
+    for ch in text[max(after, at - _PAREN_WINDOW):at]:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+    return depth > 0
 
 
 def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
@@ -332,10 +371,17 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
         # A list continues from the previous sentence (`…类信息11条。政策法规5条,便民服务3条。`): only end
         # marks (and a lone 其中) between the two.
         in_list = list_end >= 0 and _LIST_GAP.match(text, list_end, s_start).end() == s_start
+        item_end = -1  # end of the last list item of this sentence
         for fig in _figures(sentence, s_start, tokens):
             if fig.unit == "%" and fig.label.startswith("占"):
                 continue  # `工作信息126条,占86.9%;民生事项0条`: an item's share, inside the list
+            if in_list and item_end >= 0 and inside_note(text, item_end, fig.end):
+                continue  # `规章13件(含新制定5件…)`: the parts of an item
             code = classify(fig.label, fig.unit, fig.context, fig.tail)
+            clause = whole_clause(fig.context)
+            if code in (None, *_PROACTIVE) and (clause_channel(clause) == "skip" or any(
+                    w in clause for w in _NOT_PUBLICATION)):
+                continue  # posts on WeChat or Weibo, items sent to a superior: no catalog code counts them
             channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
             if channel is not None:  # `其中网站319条,微信851条`: the channels of a total, not its categories
                 if channel != "skip":
@@ -346,7 +392,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 facts.append(Fact("proactive.category", _bare_noun(fig.label), fig.value,
                                   units.get("proactive.category", "条"), fig.qualifier, fig.start, fig.end,
                                   "prose:proactive.category"))
-                in_list, list_end = True, s_end
+                in_list, list_end, item_end = True, s_end, fig.end
                 continue
             # `共发布信息245条，其中…` (or `…145条。其中，…` in the next sentence) opens a list of categories.
             in_list = code in ("proactive.total", "proactive.website") and (
