@@ -7,11 +7,11 @@ from transforms.normalize import normalize_text
 from transforms.prose import (
     clause_channel,
     extract_prose,
-    extract_stat_rows,
     extract_zero_statements,
     inside_note,
     whole_clause,
 )
+from transforms.stat_rows import extract_stat_rows
 
 
 def facts(text: str) -> set[tuple]:

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from transforms import budget as file_budget
-from transforms import prose, region, tables
+from transforms import prose, region, stat_rows, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
 from transforms.page_fields import page_fields
@@ -66,7 +66,7 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
         facts += table_facts
         flags += table_flags
     else:
-        facts += prose.extract_stat_rows(text, units())
+        facts += stat_rows.extract_stat_rows(text, units())
     facts += prose.extract_prose(text, units())
     facts += prose.extract_zero_statements(text, units())
     plausible = [f for f in facts if abs(f.value) < MAX_PLAUSIBLE]

@@ -1,4 +1,5 @@
-"""Figures stated in prose and in ad hoc statistics tables (free-form reports, and the prose of templated ones).
+"""Figures stated in prose (free-form reports, and the prose of templated ones); ad hoc statistics tables are
+transforms/stat_rows.py's.
 
 A figure is a number followed by a counting unit (`245条`, `30余次`, `95%以上`). Its metric is decided by the
 words before it in its clause (the label), the sentence before it (the context) and the words right after
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from transforms import vocabulary
 from transforms.facts import Fact
-from transforms.numbers import NUMBER, NUMBER_FIRST, NUMBER_REST, parse_number, qualifier_of, to_catalog_unit
+from transforms.numbers import NUMBER_FIRST, NUMBER_REST, parse_number, qualifier_of, to_catalog_unit
 
 UNITS = "人次|平方米|万元|元|条|件|次|期|个|人|名|台|项|场|篇|宗|起|%|处"
 _AFTER_NUMBER = "".join(sorted({u[0] for u in UNITS.split("|")} | set("万亿多余")))  # what can follow a figure's number
@@ -183,7 +184,7 @@ def _sentences(text: str, marks: Iterator[re.Match[str]]) -> Iterator[tuple[int,
         yield start, end, group
 
 
-def _occurrences(text: str, words: tuple[str, ...]) -> list[int]:
+def occurrences(text: str, words: tuple[str, ...]) -> list[int]:
     """Start of every occurrence of the words in the text, in order."""
     found = []
     for word in words:
@@ -409,87 +410,6 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
     return facts
 
 
-# --- ad hoc statistics tables: `通过政府网站公开数(条)             2306` ----------------------------------
-_STAT_ROW = re.compile(
-    rf"(?m)^\|?\s*(?:[一二三四五六七八九十]+、)?(?P<label>[^\d|\n]{{2,60}}?)\s*[(（](?P<unit>[^)）\n]{{1,8}})[)）]"
-    rf"\s*\|?\s*(?P<num>{NUMBER})\s*(?P<mult>万|亿)?[^\S\n]*\|?[^\S\n]*$")
-_COMPOUND_ROW = re.compile(
-    r"(?m)^\|?\s*(?P<label>[^\d|\n]{2,40}?)\s*\|?\s*(?P<v1>\d+)(?P<u1>次|期|场|班)\s*/\s*(?P<v2>\d+)(?P<u2>人次|人|名)"
-    r"\s*\|?\s*$")
-_TABLE_UNIT = {"条": "条", "件": "件", "次": "次", "个": "个", "人次": "人次", "人": "人", "项": "项",
-               "平方米": "平方米", "万元": "万元", "元": "元", "期": "期", "场": "场", "名": "人"}
-
-
-_CATEGORY_ROW = re.compile(r"公开(.{2,30}信息)")
-_UNIT_PAREN = re.compile(r"[(（][^)）\n]{1,8}[)）]")
-_SLASH = re.compile(r"/\s*\d")
-
-
-def _ends_in_number(last: str) -> bool:
-    return last.isdecimal() or last in "零〇一二两三四五六七八九十百千万亿"
-
-
-def _ends_in_headcount(last: str) -> bool:
-    return last in "次人名"
-
-
-def _unit_parens(text: str) -> Iterator[re.Match[str]]:
-    """The `(条)`-like brackets of the text: _UNIT_PAREN tried at each opening bracket str.find finds."""
-    for at in _occurrences(text, ("(", "（")):
-        m = _UNIT_PAREN.match(text, at)
-        if m:
-            yield m
-
-
-def _rows(text: str, markers: Iterator[re.Match[str]], row: re.Pattern[str],
-          row_end: Callable[[str], bool]) -> Iterator[re.Match[str]]:
-    """Match a row pattern only on the lines that carry one of its markers (most lines are prose; the markers
-    in order) and end the way its rows do: `row_end` of the last character before trailing spaces and `|`
-    (a cheap test before the regex)."""
-    last_line = -1
-    for hit in markers:
-        start = text.rfind("\n", 0, hit.start()) + 1
-        if start == last_line:
-            continue
-        last_line = start
-        end = text.find("\n", hit.end())
-        end = len(text) if end < 0 else end
-        if not row_end(text[start:end].rstrip().rstrip("|").rstrip()[-1:]):
-            continue
-        m = row.match(text, start, end)
-        if m:
-            yield m
-
-
-def extract_stat_rows(text: str, units: dict[str, str]) -> list[Fact]:
-    """Rows of a free-form report's statistics table: `label(unit)   value`, and `培训班次/人数 4次/106人`."""
-    facts: list[Fact] = []
-    for m in _rows(text, _unit_parens(text), _STAT_ROW, _ends_in_number):
-        label, written = m.group("label").strip(), m.group("unit")
-        value = parse_number(m.group("num"))
-        if value is None or written not in _TABLE_UNIT:
-            continue
-        cat = _CATEGORY_ROW.fullmatch(label)
-        code = "proactive.category" if cat and written == "条" else classify(label, _TABLE_UNIT[written], label)
-        if code is None and written in ("条", "个", "次"):
-            code = classify(label, "件" if written == "条" else written, label)  # sites mislabel the unit column
-        if code in (None, "skip"):
-            continue
-        breakdown = cat.group(1) if code == "proactive.category" else ""
-        mult = m.group("mult") or ""
-        catalog_unit = units.get(code, written)
-        amount = to_catalog_unit(value, written, mult, catalog_unit) if catalog_unit in ("万元", "元") else value
-        facts.append(Fact(code, breakdown, amount, catalog_unit, "exact", m.start("label"), m.end(), "stat_row:label"))
-    for m in _rows(text, _SLASH.finditer(text), _COMPOUND_ROW, _ends_in_headcount):
-        label = m.group("label")
-        for v, u in ((m.group("v1"), m.group("u1")), (m.group("v2"), m.group("u2"))):
-            code = classify(label, u, label)
-            if code and code != "skip":
-                facts.append(Fact(code, "", float(v), units.get(code, u), "exact", m.start("label"), m.end(),
-                                  "stat_row:compound"))
-    return facts
-
-
 # --- sentences that state a zero ------------------------------------------------------------------------
 _ZERO_CUE = r"(未|没有|尚未|从未|均未|无一|不涉及|不存在|从没有)"
 # (code, subject, a word every wording of the subject contains: a sentence without it is not searched)
@@ -514,7 +434,7 @@ _SUBJECT_OF = {"requests.received": re.compile(r"人|[^。，,；;、]{0,3}(行�
 def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
     """`全年未收到依申请公开申请` -> requests.received 0 (stated_none), for exactly the metrics the sentence names."""
     facts: list[Fact] = []
-    for start, end in _sentence_spans(text, _occurrences(text, _CUE_WORDS)):
+    for start, end in _sentence_spans(text, occurrences(text, _CUE_WORDS)):
         s = text[start:end]
         if _NOT_A_ZERO.search(s) or s.lstrip().startswith("|"):
             continue
