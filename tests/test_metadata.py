@@ -1,7 +1,9 @@
 import pytest
 
 from transforms.metadata import (
+    agency_from_sentence,
     agency_from_title,
+    could_be_title,
     expand_agency,
     extract_metadata,
     find_published_on,
@@ -119,3 +121,46 @@ def test_implausible_report_year_is_null_and_flagged(title, year, flagged):
     meta = extract_metadata(title + "\n正文。")
     assert meta.report_year == year
     assert ("report_year_implausible" in meta.flags) is flagged
+
+
+@pytest.mark.parametrize("text,agency", [
+    ("根据《条例》规定,现公布泰州市人民政府2017年政府信息公开工作年度报告。报告所列数据", "泰州市人民政府"),
+    ("清江浦区政务公开工作领导小组办公室编制了清江浦区人民政府2021年度政府信息公开工作年度报告。", "清江浦区人民政府"),
+    ("要求,现公布宣州区科技局2020年政府信息公开工作年度报告。", "宣州区科技局"),
+    ("荆州市荆州区人民政府办公室2021年政府信息公开工作年度报告(以下简称年报)是根据", "荆州市荆州区人民政府办公室"),
+    # the year first, the body between year and topic
+    ("根据《条例》的文件精神,特向社会公布2020年开平市农业农村局政府信息公开工作年度报告。", "开平市农业农村局"),
+    ("特向社会公布2017年度政府信息公开年度报告。", None),
+    # negatives: a body the gazetteer does not place, another document's title, a self-reference, no report named
+    ("现公布我局2020年政府信息公开工作年度报告。", None),
+    ("按照《福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知》要求", None),
+    ("福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知", None),
+    ("现将市政府办公室2020年政府信息公开工作年度报告公布如下", None),
+    ("泰州市人民政府2017年工作要点已印发。", None),
+])
+def test_agency_from_a_sentence_naming_the_report(text, agency):
+    assert agency_from_sentence(text) == agency
+
+
+def test_a_sentence_naming_the_report_gives_the_agency_where_the_title_and_fields_give_less():
+    text = ("| 索 引 号 | 014416330/2018-04736 | 分 类 | 政府信息公开年报 |\n发布机构 | 市政府办 | 发文日期 | 2018-02-28 |\n"
+            "根据《中华人民共和国政府信息公开条例》规定,现公布泰州市人民政府2017年政府信息公开工作年度报告。"
+            "报告所列数据的统计期限自2017年1月1日起至12月31日止。\n一、主要工作概述\n" + "正文。" * 40)
+    meta = extract_metadata(text)
+    assert (meta.agency, meta.report_year) == ("泰州市人民政府", 2017)
+
+
+@pytest.mark.parametrize("line,ok", [
+    ("沭阳县发展和改革局", True), ("政府信息公开工作年度报告", True),
+    ("根据《中华人民共和国政府信息公开条例》的有关规定,特向社会公布2017年度政府信息公开年度报告。", False),
+    ("| 索 引 号 | 014416330/2018-04736 | 分 类 | 政府信息公开年报 |", False),
+    ("索 引 号：014416330/2018-04736", False), ("一、总体情况", False), ("（一）主动公开情况", False),
+    ("甲" * 61, False),
+])
+def test_could_be_title(line, ok):
+    assert could_be_title(line) is ok
+
+
+def test_a_sentence_that_names_the_report_is_no_title():
+    text = "本报告根据《条例》编制而成。本报告所列数据为2020年1月1日至2020年12月31日。\n一、总体情况\n" + "正文。" * 40
+    assert find_title(text) is None

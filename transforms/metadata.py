@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from transforms import agency_name, region
+from transforms import agency_name, region, vocabulary
 from transforms.numbers import small_numeral, year_from_numeral
 
 _REPORT_WORDS = r"(年度报告|工作年度报告|年报|工作总结|总结报告|总结|报告|汇报)"
@@ -25,7 +26,7 @@ _PERIOD = re.compile(r"统计(期限|时限|时间|区间)[^。\n]{0,12}?(\d{4})
 _YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"(\d{4})\s*年度")
 # A year that opens a sentence of the overview (`2019年,我乡明确专人…`): the year the report looks back on.
-_YEAR_OPENS = re.compile(r"(?:^|[。；;])\s*(\d{4})\s*年\s*[,，]", re.M)
+_YEAR_OPENS = re.compile(r"(?:^|[。；;\s])\s*(\d{4})\s*年\s*[,，]", re.M)  # \s: a line break a crawler collapsed
 _REPORT_WORD = re.compile(_REPORT_WORDS)
 _REPORT_WORD_END = re.compile(_REPORT_WORDS + "$")
 _TITLE_TAIL = re.compile(r"[一-鿿]{1,10}")
@@ -66,7 +67,9 @@ def _iso(y: int, m: int, d: int) -> str | None:
 
 
 def _names_report(line: str) -> bool:
-    return bool(_REPORT_WORD.search(line)) and len(line) <= 80 and bool(_YEAR_IN_TITLE.search(line))
+    """A line that names a report with its year, and is no sentence (`本报告根据《条例》…编制而成。`)."""
+    return (bool(_REPORT_WORD.search(line)) and len(line) <= 80 and bool(_YEAR_IN_TITLE.search(line))
+            and "。" not in line)
 
 
 def _agency_line(line: str) -> bool:
@@ -104,7 +107,33 @@ def find_title(text: str) -> str | None:
     deep = _deep_title(text)
     if deep:
         return deep[0]
-    return lines[0] if lines else None
+    if not lines:
+        return None
+    # A page whose whitespace a crawler collapsed: the title is where its first line starts.
+    head = _HEAD_TITLE.match(lines[0].lstrip("|#> "))
+    if head:
+        return head.group().strip()
+    return lines[0] if could_be_title(lines[0]) else None
+
+
+_TITLE_MAX = 60
+_HEAD_TITLE = re.compile(rf"[^。，,；;|《]{{0,{_TITLE_MAX}}}?(?:\d{{4}}|{_CN_YEAR})\s*年"
+                         rf"[^。，,；;|《]{{0,40}}?{_REPORT_WORDS}")
+_SENTENCE_MARKS = re.compile(r"[。，,；;|]")
+_ORDINAL_HEADING = re.compile(r"[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]")
+
+
+def could_be_title(line: str) -> bool:
+    """Whether a first line that names no report may still stand as the title: short, no sentence or table
+    marks (`根据《条例》…。`, `| 索 引 号 | … |`), no section heading (`一、总体情况`), no page field (`发布机构`)."""
+    bare = line.replace(" ", "")
+    return (len(line) <= _TITLE_MAX and not _SENTENCE_MARKS.search(line) and not _ORDINAL_HEADING.match(line)
+            and not any(label in bare for label in _page_labels()))
+
+
+@functools.cache
+def _page_labels() -> tuple[str, ...]:
+    return tuple(vocabulary.column("page_field_labels.csv", "label"))
 
 
 def _deep_title(text: str) -> tuple[str, int] | None:
@@ -214,14 +243,57 @@ def agency_from_fields(text: str) -> str | None:
     return None
 
 
+# A report named in a sentence (`现公布泰州市人民政府2017年政府信息公开工作年度报告`): its year, topic and report word.
+_REPORT_NAMED = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息公开|政务公开|信息公开)"
+                           rf"[^。，,；;《》]{{0,12}}?{_REPORT_WORDS}")
+_RUN_BEFORE = re.compile(r"[一-鿿()（）]{2,40}$")
+# The year first (`特向社会公布2020年开平市农业农村局政府信息公开工作年度报告`): the body between year and topic.
+_YEAR_THEN_BODY = re.compile(rf"(?:\d{{4}}|{_CN_YEAR})\s*年度?(?P<name>[一-鿿()（）]{{2,40}}?)"
+                             rf"(?:政府信息公开|政务公开|信息公开)[^。，,；;《》]{{0,12}}?{_REPORT_WORDS}")
+_NAMED_CHARS = 2_000  # where a report names itself: its opening sentences
+_PLACE_MAX = 12  # the longest division names (察布查尔锡伯自治县) and a little more
+
+
+def agency_from_sentence(text: str) -> str | None:
+    """The body named right before the year of the report an opening sentence names (`…现公布泰州市人民政府
+    2017年政府信息公开工作年度报告`): the longest run of words there that starts with a division the gazetteer
+    knows and passes agency_name's check. Not inside 《》 (another document's title:
+    `《关于做好2012年…报告…的通知》`)."""
+    for m in _REPORT_NAMED.finditer(text, 0, _NAMED_CHARS):
+        before = text[max(0, m.start() - 40):m.start()]
+        if before.rfind("《") > before.rfind("》"):
+            continue
+        run = _RUN_BEFORE.search(before)
+        if run is None:
+            continue
+        words = run.group()
+        for i in range(len(words) - 1):
+            name = words[i:]
+            if _placed(name) and agency_name.validated(name):
+                return name
+    for m in _YEAR_THEN_BODY.finditer(text, 0, _NAMED_CHARS):
+        name = m.group("name")
+        before = text[max(0, m.start() - 40):m.start()]
+        if before.rfind("《") <= before.rfind("》") and _placed(name) and agency_name.validated(name):
+            return name
+    return None
+
+
+def _placed(name: str) -> bool:
+    """Whether a name starts with a division the gazetteer knows."""
+    return any(region.is_division_name(name[:k]) for k in range(2, min(len(name), _PLACE_MAX) + 1))
+
+
 def find_agency(text: str, title: str | None) -> str | None:
     """The reporting body as written, from the best evidence that passes agency_name's structural check:
-    the title, else the page's source field, a header line of its own, a signature line, or a township the
-    report calls 我乡. A later candidate that names the same body more fully replaces the title's."""
+    the title, else an opening sentence that names the report, the page's source field, a header line of its
+    own, a signature line, or a township the report calls 我乡. A later candidate that names the same body more
+    fully replaces the title's."""
     lines = [ln.strip() for ln in text.split("\n", 12)[:12] if ln.strip()]
     tail = [ln.strip() for ln in text[-600:].split("\n") if ln.strip()][-6:]
     candidates = [
         agency_name.validated(agency_from_title(title)),
+        agency_from_sentence(text),
         agency_name.validated(agency_from_fields(text)),
         agency_name.from_lines(lines[:6]),
         agency_name.from_lines(tail[::-1]),
