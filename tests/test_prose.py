@@ -327,6 +327,10 @@ def test_implausible_magnitudes_are_dropped_and_flagged(figure, kept):
     ("市政府网站主动公开各类政府信息5500余条，新增公开市政府规章1件、市政府及市政府办政策性文件11件。",
      {("proactive.website", "", 5500, "at_least"), ("proactive.category", "市政府规章", 1, "exact"),
       ("proactive.category", "市政府及市政府办政策性文件", 11, "exact")}),
+    # a total says it is one; one kind of information is no total
+    ("细化公开区级财政预决算和“三公”经费信息4条。", set()),
+    ("公开动态信息270条。", set()),
+    ("2016年镇政府信息公开全年发布各类信息247条。", {("proactive.total", "", 247, "exact")}),
 ])
 def test_lists_notes_and_channels(text, expected):
     assert facts(text) == expected
@@ -356,3 +360,16 @@ def test_inside_note(text, after, at, inside):
 ])
 def test_whole_clause(before, clause):
     assert whole_clause(before) == clause
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("今年以来,全区累计处理政府信息依申请公开92件,其中,本年度新接收91件,2020年结转办理1件。除4件转结2022年办理以外,均依法依规完成答复。",
+     {("requests.received", "", 91, "exact"), ("requests.carried_in", "", 1, "exact"),
+      ("requests.carried_out", "", 4, "exact")}),
+    ("另有 103 件顺延到下年度答复。", {("requests.carried_out", "", 103, "exact")}),
+    # negatives: no request in the sentence
+    ("2021年结转办理的重点项目5件。", set()),
+    ("本年度新收到群众来信12件。", set()),
+])
+def test_request_counts_in_a_sentence(text, expected):
+    assert facts(text) == expected

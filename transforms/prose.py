@@ -103,11 +103,16 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.unavailable.not_held", "件", r"信息不存在"),
     Rule("requests.not_own_duty", "件", r"非本机关|不属于本机关"),
     Rule("requests.carried_in", "件", r"上年(度)?结转"),
+    # `2020年结转办理1件` in a list of a year's requests: the year's own carried-in; `除4件转结2022年办理`: out.
+    Rule("requests.carried_in", "件", r"^\d{4}年度?结转(办理)?的?$", context=r"申请"),
+    Rule("requests.carried_out", "件", r"", tail=r"^(转结|结转|顺延)[至到入]?(下一?年度?|\d{4}年度?)(办理|答复)"),
     Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
     # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
     Rule("review.total", "件|起|宗", r"行政复议申请"),
     Rule("requests.received", "件|宗", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests
+    Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=r"申请"),
     Rule("review.total", "件|起|宗", r"行政复议"),
     Rule("litigation.total", "件|起|宗", r"行政诉讼"),
     # `行政复议7件，诉讼9件`: a bare 诉讼 right after the review figure is the administrative suit.
@@ -118,7 +123,9 @@ RULES: tuple[Rule, ...] = (
     # `通过部门网站当年发布政府信息393件`: items of government information on the site, counted in 件
     Rule("proactive.website", "件", r"(网站|门户网?)[^。，,；;]{0,12}(发布|公开)[^。，,；;]{0,6}政府信息$"),
     Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
-    Rule("proactive.total", "条", r"主动公开|(发布|公开|更新|采编|报送)[^。]*信息|信息[^。]*(共|总)"),
+    # A total says it is one (主动公开, 共, 累计, 全年, 各类): `细化公开…经费信息4条` is one kind among others.
+    Rule("proactive.total", "条", r"主动公开|(共|累计|全年|各类|总)[^。]*(发布|公开|更新|采编)[^。]*信息"
+                                  r"|(发布|公开|更新|采编)[^。]*各类[^。]*信息|信息[^。]*(共|总)"),
 )
 
 # Free-text breakdowns: a list item's noun, a channel, a gazette title.
