@@ -55,6 +55,23 @@ def _rejoin(sep: str) -> Callable[[bytes, str], tuple[bytes, dict] | None]:
     return apply
 
 
+def _cell_per_barred_line(data: bytes, key: str) -> tuple[bytes, dict] | None:
+    """Every cell of a `| a | b |` row on a line of its own, closed by a bar (`规章 |`, an empty cell ` |`), as
+    some saved pages write their tables; markdown rule rows dropped."""
+    lines = _text(data).split("\n")
+    if not any(_PIPE_ROW.match(x) for x in lines):
+        return None
+    out = []
+    for line in lines:
+        if _RULE_ROW.match(line):
+            continue
+        if _PIPE_ROW.match(line):
+            out.extend(f"{c} |" for c in _cells(line))
+        else:
+            out.append(line)
+    return "\n".join(out).encode(), {}
+
+
 def _as_web_page(data: bytes, key: str) -> tuple[bytes, dict] | None:
     """The report saved from a site: navigation, breadcrumb and footer around it; its lines kept as lines
     (`<br>`, a blank line a new `<p>`), `|` tables as HTML tables."""
@@ -323,6 +340,7 @@ TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
     Transform("cells_spaces", _rejoin("   "), "table cells joined by runs of spaces"),
     Transform("cells_bare_pipe", _rejoin("|"), "table cells joined by | with no spaces or outer bars"),
     Transform("cells_per_line", _rejoin("\n"), "one table cell per line"),
+    Transform("cells_per_barred_line", _cell_per_barred_line, "one table cell per line, each closed by a bar"),
     Transform("one_line", _one_line, "all whitespace collapsed: the page on one line"),
     Transform("hard_wraps", _hard_wraps, "PDF-style hard wraps and page footers (— 3 —)"),
     Transform("pinyin_ruby", _pinyin_ruby, "pinyin after every third character"),

@@ -13,6 +13,7 @@ from transforms.normalize import (
     join_wrapped_lines,
     normalize_batch,
     normalize_text,
+    regroup_cell_lines,
 )
 
 
@@ -353,3 +354,17 @@ def test_drop_chrome_lines(text, expected):
 ])
 def test_ruby_across_a_line_break(raw, expected):
     assert normalize_text(raw)[0] == expected
+
+
+@pytest.mark.parametrize("lines,rows", [
+    # a label opens a row, the number cells after it are its values; a header cell is a row of its own
+    (["信息内容 |", "本年制发件数 |", "规章 |", "1 |", "0 |", "5 |", "行政许可 |", "12 | ||"],
+     ["| 信息内容 |", "| 本年制发件数 |", "| 规章 | 1 | 0 | 5 |", "| 行政许可 | 12 |"]),
+    # negatives: too short a run, prose, rows already whole, a number with no label before it
+    (["规章 |", "1 |", "0 |"], ["规章 |", "1 |", "0 |"]),
+    (["全年主动公开信息120条。", "其中 |"], ["全年主动公开信息120条。", "其中 |"]),
+    (["| 规章 | 1 | 0 | 5 |"] * 6, ["| 规章 | 1 | 0 | 5 |"] * 6),
+    (["3 |", "4 |", "甲 |", "乙 |", "丙 |", "丁 |"], ["| 3 |", "| 4 |", "| 甲 |", "| 乙 |", "| 丙 |", "| 丁 |"]),
+])
+def test_regroup_cell_lines(lines, rows):
+    assert regroup_cell_lines(lines) == rows

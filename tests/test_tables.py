@@ -605,3 +605,19 @@ def test_table2_row_with_fewer_values_than_columns_is_flagged_not_guessed():
     facts, flags = parse_standard_tables(text)
     assert not [f for f in facts if f.code.startswith("rules.")]
     assert FLAG_AMBIGUOUS in flags
+
+
+def test_table_two_written_one_cell_per_line():
+    """A page that wrote every cell of 表二 on a line of its own, closed by a bar (`规章 |`, `1 |`)."""
+    cells = ["第二十条第（一）项 | |||", "信息内容 |", "本年制发件数 |", "本年废止件数 |", "现行有效件数 |",
+             "规章 |", "1 |", "0 |", "5 |", "行政规范性文件 |", "2 |", "1 |", "7 |",
+             "第二十条第（五）项 | |||", "信息内容 |", "本年处理决定数量 | ||", "行政许可 |", "12 | ||",
+             "第二十条第（六）项 | |||", "信息内容 |", "本年处理决定数量 | ||", "行政处罚 |", "3 | ||",
+             "行政强制 |", "0 | ||", "第二十条第（八）项 | |||", "信息内容 |", "本年收费金额（单位：万元） | ||",
+             "行政事业性收费 |", "0.5 |"]
+    text, _ = normalize_text("二、主动公开政府信息情况\n" + "\n".join(cells) + "\n三、收到和处理政府信息公开申请情况\n")
+    facts, _ = parse_standard_tables(text)
+    assert {(f.code, f.value) for f in facts} == {
+        ("rules.issued", 1), ("rules.repealed", 0), ("rules.in_force", 5), ("normative_docs.issued", 2),
+        ("normative_docs.repealed", 1), ("normative_docs.in_force", 7), ("licensing.decisions", 12),
+        ("penalty.decisions", 3), ("coercion.decisions", 0), ("fees.amount", 0.5)}

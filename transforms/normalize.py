@@ -270,14 +270,48 @@ def _row(cells: list[str]) -> str:
 _CELL_ROWS_GATE = r"\S\t+\S|\|[^\n|]*[^|\s][^\S\n]*(?:\n|$)|(?:^|\n)[^\S\n]*[^|\s][^\n]*\|"
 
 
+# One cell on a line, closed by a bar, perhaps with empty cells after it (`规章 |`, `0 | ||`): a table whose
+# cells a page wrote one per line. Runs shorter than _CELL_LINE_RUN are left alone.
+_CELL_LINE = re.compile(r"[^\S\n]*([^|\n]*[^|\s])?[^\S\n]*\|[|\s]*")  # no cell: an empty one
+_CELL_LINE_RUN = 6
+
+
+def regroup_cell_lines(lines: list[str]) -> list[str]:
+    """Runs of one-cell lines as rows: a cell that is no number opens a row, the number cells after it are
+    its values (`规章 |`, `0 |`, `0 |`, `0 |` -> `| 规章 | 0 | 0 | 0 |`), and so is an empty cell (a bar
+    alone); a label with no numbers after it is a row of its own (a header cell)."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _CELL_LINE.fullmatch(lines[j]):
+            j += 1
+        if sum(_CELL_LINE.fullmatch(x).group(1) is not None for x in lines[i:j]) < _CELL_LINE_RUN:  # type: ignore[union-attr]
+            out.extend(lines[i:max(j, i + 1)])
+            i = max(j, i + 1)
+            continue
+        rows: list[list[str]] = []
+        for line in lines[i:j]:
+            cell = _CELL_LINE.fullmatch(line).group(1) or ""  # type: ignore[union-attr]
+            value = cell == "" or _NUMBER_CELL.fullmatch(cell) is not None
+            if rows and value and (len(rows[-1]) > 1 or not _NUMBER_CELL.fullmatch(rows[-1][0] or "-")):
+                rows[-1].append(cell)
+            elif cell:
+                rows.append([cell])
+        out.extend(_row(r) for r in rows)
+        i = j
+    return out
+
+
 def cell_rows(text: str) -> str:
-    """Lines of tab-separated cells (a table copied out of a spreadsheet or a Word document) and markdown rows
-    without their outer bars as the `| a | b |` rows the HTML path writes, so the table readers see their
-    cells. A tab before a line's text is indentation."""
+    """Lines of tab-separated cells (a table copied out of a spreadsheet or a Word document), markdown rows
+    without their outer bars, and cells written one per line as the `| a | b |` rows the HTML path writes,
+    so the table readers see their cells. A tab before a line's text is indentation."""
     if "\t" in text:
         text = _TAB_LINE.sub(lambda m: _row(re.split(r"\t+", m.group(1))), text)
     if "|" in text:
-        text = "\n".join(_bare_pipe_row(line) if "|" in line else line for line in text.split("\n"))
+        lines = regroup_cell_lines(text.split("\n"))
+        text = "\n".join(_bare_pipe_row(line) if "|" in line else line for line in lines)
     return text
 
 
