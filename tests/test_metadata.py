@@ -131,6 +131,10 @@ def test_implausible_report_year_is_null_and_flagged(title, year, flagged):
     # the year first, the body between year and topic
     ("根据《条例》的文件精神,特向社会公布2020年开平市农业农村局政府信息公开工作年度报告。", "开平市农业农村局"),
     ("特向社会公布2017年度政府信息公开年度报告。", None),
+    # who compiled it, right before 编制; a body with a topic word in its name is no name
+    ("本报告是根据《条例》要求,由北京市信访办编制的2014年度政府信息公开年度报告。", "北京市信访办"),
+    ("本报告由南平市人民政府信息公开工作领导小组办公室根据《条例》要求编制而成。", None),
+    ("本报告根据《条例》要求,由福州市晋安区人民政府信息公开办编制。", None),
     # negatives: a body the gazetteer does not place, another document's title, a self-reference, no report named
     ("现公布我局2020年政府信息公开工作年度报告。", None),
     ("按照《福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知》要求", None),
@@ -159,6 +163,11 @@ def test_a_sentence_naming_the_report_gives_the_agency_where_the_title_and_field
 ])
 def test_could_be_title(line, ok):
     assert could_be_title(line) is ok
+
+
+def test_the_cell_of_a_field_row_that_names_the_report_is_the_title():
+    head = "名称 | 宿迁市政府办公室2014年政府信息公开年度报告 | ||\n索引号 | 014320144/2015-00056 | 分类 | 报告 |\n正文。"
+    assert find_title(head) == "宿迁市政府办公室2014年政府信息公开年度报告"
 
 
 def test_a_sentence_that_names_the_report_is_no_title():

@@ -89,7 +89,7 @@ def find_title(text: str) -> str | None:
     """The first early line that names a report (年度报告/年报/总结/汇报) with its year, else the first line.
     PDF titles wrap: agency, year and report words may each end a line (`XX局2021年政府信息公开` + `工作年度报告`,
     `XX局` + `2020年度政府信息公开工作报告`); the parts are joined back."""
-    lines = [x.strip() for x in text.split("\n", 15)[:15] if x.strip()]
+    lines = [_report_cell(x.strip()) for x in text.split("\n", 15)[:15] if x.strip()]
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if _names_report(line):
@@ -134,6 +134,14 @@ def could_be_title(line: str) -> bool:
 @functools.cache
 def _page_labels() -> tuple[str, ...]:
     return tuple(vocabulary.column("page_field_labels.csv", "label"))
+
+
+def _report_cell(line: str) -> str:
+    """A table row of the page's fields (`| 名称 | 宿迁市政府办公室2014年政府信息公开年度报告 | |`): the cell that
+    names the report, if one does; any other line as it is."""
+    if "|" not in line:
+        return line
+    return next((c.strip() for c in line.split("|") if _names_report(c.strip())), line)
 
 
 def _deep_title(text: str) -> tuple[str, int] | None:
@@ -247,6 +255,9 @@ def agency_from_fields(text: str) -> str | None:
 _REPORT_NAMED = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息公开|政务公开|信息公开)"
                            rf"[^。，,；;《》]{{0,12}}?{_REPORT_WORDS}")
 _RUN_BEFORE = re.compile(r"[一-鿿()（）]{2,40}$")
+# Who compiled the report (`本报告…由北京市信访办编制的2014年度…报告`): the body right before 编制.
+_COMPILED_BY = re.compile(rf"报告[^。]{{0,30}}?由(?P<name>[一-鿿()（）]{{2,40}}?)(?:编制|编写)(?:而成|的)?"
+                          rf"[^。]{{0,30}}?(?:{_REPORT_WORDS}|。)")
 # The year first (`特向社会公布2020年开平市农业农村局政府信息公开工作年度报告`): the body between year and topic.
 _YEAR_THEN_BODY = re.compile(rf"(?:\d{{4}}|{_CN_YEAR})\s*年度?(?P<name>[一-鿿()（）]{{2,40}}?)"
                              rf"(?:政府信息公开|政务公开|信息公开)[^。，,；;《》]{{0,12}}?{_REPORT_WORDS}")
@@ -271,6 +282,10 @@ def agency_from_sentence(text: str) -> str | None:
             name = words[i:]
             if _placed(name) and agency_name.validated(name):
                 return name
+    for m in _COMPILED_BY.finditer(text, 0, _NAMED_CHARS):
+        name = m.group("name")
+        if _placed(name) and agency_name.validated(name):
+            return name
     for m in _YEAR_THEN_BODY.finditer(text, 0, _NAMED_CHARS):
         name = m.group("name")
         before = text[max(0, m.start() - 40):m.start()]
