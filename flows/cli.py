@@ -24,6 +24,14 @@ class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInter
 EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_TERMINATED = 5, 130, 143
 
 
+def _workers(text: str) -> int:
+    """An argparse type for --workers: a whole number of at least 0 (0: decide by the run's size)."""
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     """A load with its stops: Ctrl-C (130) and SIGTERM (143) unwind it cleanly; an unexpected error ends it
     with status 5 (its audit row, status crashed, is written by the next load)."""
@@ -72,12 +80,11 @@ def _load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.runs import WarehouseBusy
 
-    on_workers = bool(args.dask_address) or args.workers > 1
     with prefect_api() as server_start:
         tick = time.perf_counter()
         try:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else docs_dir(args.db),
-                                 batch_size=args.batch_size or (1000 if on_workers else 2000),
+                                 batch_size=args.batch_size,
                                  force=args.force, workers=args.workers, dask_address=args.dask_address,
                                  ocr=args.ocr, extract_timeout=args.extract_timeout)
         except WarehouseBusy as exc:
@@ -191,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="files per extract batch (default 2000 in process, 1000 on workers to spread the work)")
     p.add_argument("--dask-address", default=os.environ.get("GOVREPORT_DASK_ADDRESS"),
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="extract in this many local worker processes (default 1: in this process)")
+    p.add_argument("--workers", type=_workers, default=0, metavar="N",
+                   help="extract in N local worker processes (default: one per available core when the run has "
+                        "more than one batch, else in this process; 1: always in this process)")
     ocr_option(p)
     p.add_argument("--extract-timeout", type=float, metavar="SECONDS",
                    help="give up a file whose decode, normalize or extract step takes longer, quarantined "

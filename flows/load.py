@@ -53,7 +53,23 @@ from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
 from warehouse import db
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # files per batch in process
+WORKER_BATCH_SIZE = 1000  # on workers: smaller, to spread the work
+AUTO_WORKERS = 0  # `workers`: a worker per available core when the run has more than one batch
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container or `taskset` may narrow)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_shape(workers: int, batch_size: int | None, n_files: int, cores: int) -> tuple[int, int]:
+    """(local worker processes, files per batch) of a run. AUTO_WORKERS: a worker per core when the files
+    make more than one in-process batch and there is more than one core, else in process; an explicit
+    `workers` is kept. `batch_size` None: the default for where the batches run."""
+    if workers == AUTO_WORKERS:
+        workers = cores if cores > 1 and n_files > (batch_size or BATCH_SIZE) else 1
+    return workers, batch_size or (WORKER_BATCH_SIZE if workers > 1 else BATCH_SIZE)
 FAULT_ENV = "GOVREPORT_FAULT"
 STAGING_ENV = "GOVREPORT_STAGING_DIR"
 
@@ -433,17 +449,18 @@ def _import_gx_meanwhile() -> None:
 
 
 @flow(name="load_reports", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE,
+def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_size: int | None = None,
                  force: bool = False, workers: int = 1, dask_address: str | None = None, ocr: bool = False,
                  extract_timeout: float | None = None) -> dict:
     """Load every new or changed report file under `source` into the warehouse at `db_path` (all of them with
-    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says.
+    `force`); returns the audit row. Batches are extracted where extract_runner(workers, dask_address) says;
+    `workers` AUTO_WORKERS decides by the run's size (run_shape), `batch_size` None by where they run.
     `ocr`: scanned PDFs are read by OCR, and those an earlier load quarantined as scanned are read again.
     `extract_timeout`: seconds per file step (default GOVREPORT_EXTRACT_TIMEOUT, else 60; 0: none), read here
     and passed to the batches, so workers on other machines apply the writer's setting."""
     logger = get_run_logger()
-    on_workers = workers > 1 or bool(dask_address)
-    if not on_workers:  # in process the extraction holds the GIL too: overlap the import with discover instead
+    auto = workers == AUTO_WORKERS and not dask_address
+    if workers == 1 and not dask_address:  # in process the extraction holds the GIL: import during discover
         _import_gx_meanwhile()
     run_id = str(flow_run.get_id() or uuid.uuid4())
     started = datetime.now()
@@ -462,7 +479,15 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
 
             logger.info("--ocr: a scanned PDF is read by OCR at ~%d s a page (at most %d pages a file); each one is "
                         "named on stderr when its OCR starts", SECONDS_PER_PAGE, MAX_PAGES)
-        parts = batches(todo, batch_size)
+        if not dask_address:
+            workers, batch_size = run_shape(workers, batch_size, todo.height, available_cores())
+        on_workers = workers > 1 or bool(dask_address)
+        if auto and on_workers:
+            logger.info("%d files: extracting on %d local workers, one per core (--workers 1: in process)",
+                        todo.height, workers)
+        elif auto:
+            _import_gx_meanwhile()  # decided only now: in process after all
+        parts = batches(todo, batch_size or WORKER_BATCH_SIZE)
         progress = Progress(len(parts), todo.height)
         with extract_runner(workers, dask_address) as runner:
             groups = chunks(len(parts), runner_slots(runner, workers))

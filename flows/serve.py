@@ -57,9 +57,11 @@ def nightly(inbox: str, db_path: str, docs_dir: str | None, urls_file: str | Non
     with a URL file configured (GOVREPORT_FETCH_URLS), fetch_and_load: fetch those URLs into the inbox first."""
     urls_file = urls_file or os.environ.get("GOVREPORT_FETCH_URLS")
     if not urls_file:
-        from flows.load import load_reports
+        from flows.load import AUTO_WORKERS, load_reports
 
-        return load_reports, parameters(inbox, db_path, docs_dir), f"Load new or changed report files from {inbox}"
+        # a backlog (the first night, a bulk drop) extracts on every core; a quiet night's few files in process
+        params = {**parameters(inbox, db_path, docs_dir), "workers": AUTO_WORKERS}
+        return load_reports, params, f"Load new or changed report files from {inbox}"
     from flows.fetch import fetch_and_load
 
     params = {"urls_file": str(pathlib.Path(urls_file).resolve()), **parameters(inbox, db_path, docs_dir)}

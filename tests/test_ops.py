@@ -292,7 +292,8 @@ def test_serve_deploys_a_nightly_schedule_and_runs_the_load_under_a_real_server(
                 deployment = _wait("the deployment", lambda: _deployment(client), 120, served)
                 schedule = deployment.schedules[0].schedule
                 assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Asia/Shanghai")
-                assert deployment.parameters == {"source": str(inbox), "db_path": str(warehouse), "docs_dir": None}
+                assert deployment.parameters == {"source": str(inbox), "db_path": str(warehouse), "docs_dir": None,
+                                                 "workers": 0}
                 nightly = _wait("the server's scheduler", lambda: _scheduled(client, deployment.id), 60, served)
                 assert {t.astimezone(SHANGHAI).strftime("%H:%M") for t in nightly} == {"02:00"}
                 run = client.create_flow_run_from_deployment(deployment.id)

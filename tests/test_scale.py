@@ -94,3 +94,28 @@ def test_chunks_are_guided_and_cover_every_batch_once_in_order(n, slots, sizes):
     assert [len(g) for g in got] == sizes
     assert [i for g in got for i in g] == list(range(n))
     assert all(1 <= len(g) <= CHUNK_BATCHES for g in got)
+
+
+@pytest.mark.parametrize(("workers", "batch_size", "n_files", "cores", "shape"), [
+    (0, None, 21, 2, (1, 2000)),        # the sample reports: one batch, in process
+    (0, None, 2000, 2, (1, 2000)),      # exactly one in-process batch
+    (0, None, 2001, 2, (2, 1000)),      # more than one: a worker per core
+    (0, None, 100_000, 8, (8, 1000)),
+    (0, None, 100_000, 1, (1, 2000)),   # one core: in process whatever the size
+    (0, 3, 10, 2, (2, 3)),              # a given batch size decides how many batches there are
+    (1, None, 100_000, 8, (1, 2000)),   # --workers 1 keeps everything in process
+    (3, None, 5, 8, (3, 1000)),         # an explicit count is kept
+])
+def test_run_shape_uses_all_cores_by_default_when_the_run_has_more_than_one_batch(workers, batch_size, n_files,
+                                                                                  cores, shape):
+    from flows.load import run_shape
+
+    assert run_shape(workers, batch_size, n_files, cores) == shape
+
+
+def test_cli_refuses_a_negative_worker_count(capsys):
+    from flows.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["load", "x", "--workers", "-1"])
+    assert exit_.value.code == 2 and "must be 0 or more" in capsys.readouterr().err
