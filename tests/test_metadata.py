@@ -170,6 +170,12 @@ def test_the_cell_of_a_field_row_that_names_the_report_is_the_title():
     assert find_title(head) == "宿迁市政府办公室2014年政府信息公开年度报告"
 
 
+def test_a_field_line_that_names_the_report_is_the_title_without_its_label():
+    head = "- 设为首页\n名 称: 新下陆街道办事处2022年度 政府信息公开工作年度报告\n索 引 号: 000014349/2023-05239\n正文。"
+    assert find_title(head) == "新下陆街道办事处2022年度 政府信息公开工作年度报告"
+    assert find_title("说明: 2022年度政府信息公开工作年度报告\n正文。") == "说明: 2022年度政府信息公开工作年度报告"
+
+
 def test_a_sentence_that_names_the_report_is_no_title():
     text = "本报告根据《条例》编制而成。本报告所列数据为2020年1月1日至2020年12月31日。\n一、总体情况\n" + "正文。" * 40
     assert find_title(text) is None

@@ -331,6 +331,9 @@ def test_implausible_magnitudes_are_dropped_and_flagged(figure, kept):
     ("细化公开区级财政预决算和“三公”经费信息4条。", set()),
     ("公开动态信息270条。", set()),
     ("2016年镇政府信息公开全年发布各类信息247条。", {("proactive.total", "", 247, "exact")}),
+    # a list item that starts with its channel and a verb is that channel's share
+    ("2022年度共计公开各类信息236条,其中政府网站发布工作动态27条,微信公众号发布信息198条。",
+     {("proactive.total", "", 236, "exact"), ("proactive.website", "", 27, "exact")}),
 ])
 def test_lists_notes_and_channels(text, expected):
     assert facts(text) == expected
@@ -367,6 +370,8 @@ def test_whole_clause(before, clause):
      {("requests.received", "", 91, "exact"), ("requests.carried_in", "", 1, "exact"),
       ("requests.carried_out", "", 4, "exact")}),
     ("另有 103 件顺延到下年度答复。", {("requests.carried_out", "", 103, "exact")}),
+    ("全年新收政府信息公开申请数量0件,上年结转政府信息公开申请数量0件。",
+     {("requests.received", "", 0, "exact"), ("requests.carried_in", "", 0, "exact")}),
     # negatives: no request in the sentence
     ("2021年结转办理的重点项目5件。", set()),
     ("本年度新收到群众来信12件。", set()),

@@ -110,7 +110,7 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
     # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
     Rule("review.total", "件|起|宗", r"行政复议申请"),
-    Rule("requests.received", "件|宗", r"(收到|受理|接到|接收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    Rule("requests.received", "件|宗", r"(收到|受理|接到|接收|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
     # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests
     Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=r"申请"),
     Rule("review.total", "件|起|宗", r"行政复议"),
@@ -145,6 +145,9 @@ _PUBLISHING = re.compile(r"公开|发布|公布|更新")
 # What ends the clause before a figure, for whole_clause: every separator but 、 (`政务网站、微信、微博共发布…`).
 _CLAUSE_ENDS = tuple("，,；;：:。！？!?\n")
 _PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a list item's note is short)
+# A list item that starts with its channel (`其中政府网站发布…`, `微信公众号发布…`), then a publishing verb.
+_LEADING_CHANNEL = re.compile(r"^(其中)?(通过)?(" + "|".join(map(re.escape, sorted(
+    vocabulary.column("publication_channels.csv", "channel"), key=len, reverse=True))) + r")(发布|公开|更新|推送)")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
 _CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
@@ -391,6 +394,8 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                     w in clause for w in _NOT_PUBLICATION)):
                 continue  # posts on WeChat or Weibo, items sent to a superior: no catalog code counts them
             channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
+            if in_list and channel is None and _LEADING_CHANNEL.match(fig.label):
+                channel = clause_channel(fig.label)  # `其中政府网站发布工作动态27条`: a channel's share
             if channel is not None:  # `其中网站319条,微信851条`: the channels of a total, not its categories
                 if channel != "skip":
                     facts.append(Fact(channel, "", fig.value, units.get(channel, fig.unit), fig.qualifier,
