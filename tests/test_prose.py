@@ -334,6 +334,11 @@ def test_implausible_magnitudes_are_dropped_and_flagged(figure, kept):
     # a list item that starts with its channel and a verb is that channel's share
     ("2022年度共计公开各类信息236条,其中政府网站发布工作动态27条,微信公众号发布信息198条。",
      {("proactive.total", "", 236, "exact"), ("proactive.website", "", 27, "exact")}),
+    # items published elsewhere (an app, noticeboards, newspapers) are those channels' shares, no categories
+    ("我镇在县人民政府外网主动公开政府信息数13条(其中:乡镇动态11条,财政预算决算2条);在某某APP公开发布内容26条;"
+     "在信息公示栏、宣传展板公开内容145条;在某某日报、农村日报公开发布工作动态5条。",
+     {("proactive.total", "", 13, "exact"), ("proactive.category", "乡镇动态", 11, "exact"),
+      ("proactive.category", "财政预算决算", 2, "exact")}),
 ])
 def test_lists_notes_and_channels(text, expected):
     assert facts(text) == expected

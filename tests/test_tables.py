@@ -155,6 +155,9 @@ T2_LABELS = [
     ("行政许可", "licensing"), ("其他对外管理服务事项", "other_services"), ("行政处罚", "penalty"),
     ("行政强制", "coercion"), ("行政事业性收费", "fees"), ("政府集中采购", "procurement"),
     ("市政府规章", None), ("信息内容", None), ("第二十条第（一）项", None),
+    # a label with its note; a note is no label
+    ("规范性文件（指各行政机关印发的有正式文号的文件）", "normative_docs"), ("规范性文件(指…)", "normative_docs"),
+    ("其他对外管理服务事项（指行政许可以外的事项）", "other_services"), ("（指行政许可以外的事项）", None),
 ]
 
 
@@ -621,3 +624,14 @@ def test_table_two_written_one_cell_per_line():
         ("rules.issued", 1), ("rules.repealed", 0), ("rules.in_force", 5), ("normative_docs.issued", 2),
         ("normative_docs.repealed", 1), ("normative_docs.in_force", 7), ("licensing.decisions", 12),
         ("penalty.decisions", 3), ("coercion.decisions", 0), ("fees.amount", 0.5)}
+
+
+def test_a_row_label_with_its_note_keeps_its_values_off_the_blank_row_above():
+    """`规章` with its cells blank, then `规范性文件（指…）` with values: the values are the normative documents'."""
+    text, _ = normalize_text("二、主动公开政府信息情况\n第二十条第（一）项 | |||\n"
+                             "信息内容 | 本年新 制作数量 | 本年新 公开数量 | 对外公开总数量 |\n规章 |\n|\n|\n|\n"
+                             "规范性文件（指各行政机关印发的有正式文号的文件） | 2 | 0 | 83 |\n"
+                             "三、收到和处理政府信息公开申请情况\n")
+    facts, _ = parse_standard_tables(text)
+    assert {(f.code, f.value) for f in facts} == {("normative_docs.issued", 2), ("normative_docs.newly_published", 0),
+                                                  ("normative_docs.in_force", 83)}

@@ -145,6 +145,8 @@ _PUBLISHING = re.compile(r"公开|发布|公布|更新")
 # What ends the clause before a figure, for whole_clause: every separator but 、 (`政务网站、微信、微博共发布…`).
 _CLAUSE_ENDS = tuple("，,；;：:。！？!?\n")
 _PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a list item's note is short)
+# A list item that names where it was published first (`在…APP公开发布…`, `通过…公开…`).
+_PLACE_OF_PUBLICATION = re.compile(r"^(其中)?(在|通过)[^，,；;]{2,30}?(公开|发布|更新|推送)")
 # A list item that starts with its channel (`其中政府网站发布…`, `微信公众号发布…`), then a publishing verb.
 _LEADING_CHANNEL = re.compile(r"^(其中)?(通过)?(" + "|".join(map(re.escape, sorted(
     vocabulary.column("publication_channels.csv", "channel"), key=len, reverse=True))) + r")(发布|公开|更新|推送)")
@@ -396,6 +398,9 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
             channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
             if in_list and channel is None and _LEADING_CHANNEL.match(fig.label):
                 channel = clause_channel(fig.label)  # `其中政府网站发布工作动态27条`: a channel's share
+            elif in_list and channel is None and _PLACE_OF_PUBLICATION.match(clause):
+                # `在大美仁寿APP公开发布内容26条`, `在眉山日报、四川农村日报公开发布…`: another channel's share
+                channel = clause_channel(clause) or "skip"
             if channel is not None:  # `其中网站319条,微信851条`: the channels of a total, not its categories
                 if channel != "skip":
                     facts.append(Fact(channel, "", fig.value, units.get(channel, fig.unit), fig.qualifier,

@@ -70,8 +70,9 @@ _YUAN_HEADER = re.compile(r"[（(]\s*(?:单位[:：]\s*)?元\s*[)）]")
 
 @functools.lru_cache(maxsize=4096)  # the template's row labels repeat in every report
 def t2_row_key(label: str) -> str | None:
-    """表二 row a label names (rules, normative_docs, licensing...), only when the label is just that name."""
-    label = _T2_ORDINAL.sub("", nospace(label).replace("|", ""))
+    """表二 row a label names (rules, normative_docs, licensing...), only when the label is just that name and
+    perhaps its note (`规范性文件（指各行政机关印发的有正式文号的文件）`)."""
+    label = PAREN.sub("", _T2_ORDINAL.sub("", nospace(label).replace("|", "")))
     return next((key for key, p in _T2_ROWS if p.fullmatch(label)), None)
 
 
