@@ -23,6 +23,7 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import load
+from flows.runners import BATCH_SIZE
 from warehouse import db
 
 BACKFILL_FLOW = "backfill_year"
@@ -54,14 +55,14 @@ def rederive(db_path: str, year: int | None, flow_name: str, source: str, docs_d
 
 
 @flow(name="rebuild", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def rebuild(db_path: str, docs_dir: str | None = None, batch_size: int = load.BATCH_SIZE) -> dict[str, Any]:
+def rebuild(db_path: str, docs_dir: str | None = None, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Re-extract every raw_report row and publish the result atomically (one transaction, one audit row)."""
     return rederive(db_path, None, "rebuild", "raw_report", docs_dir, batch_size)
 
 
 @flow(name=BACKFILL_FLOW, flow_run_name="backfill-{year}", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def backfill_year(year: int, db_path: str, docs_dir: str | None = None,
-                  batch_size: int = load.BATCH_SIZE) -> dict[str, Any]:
+                  batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Re-derive the reports published with report_year = `year`. A report the extractor now dates to another
     year is published under that year: the year a report belongs to is whatever the current extractor says."""
     return rederive(db_path, year, BACKFILL_FLOW, f"year={year}", docs_dir, batch_size)
@@ -92,7 +93,7 @@ def describe(key: str, outcome: dict[str, Any]) -> str:
 
 @flow(name="backfill")
 def backfill(years: list[int], db_path: str, source: str | None = None, force: bool = False,
-             docs_dir: str | None = None, batch_size: int = load.BATCH_SIZE) -> dict[str, dict[str, Any]] | State:
+             docs_dir: str | None = None, batch_size: int = BATCH_SIZE) -> dict[str, dict[str, Any]] | State:
     """Load `source` first when given (its new files land in raw_report), then one backfill_year run per year
     that is not finished (all of them with `force`). A failed year does not stop the others; the run ends
     Failed when any failed, carrying the summary (year -> outcome) either way."""

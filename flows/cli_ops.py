@@ -56,7 +56,7 @@ def _bad_aliases() -> bool:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill, describe
     from flows.cli_common import prefect_api
-    from flows.load import BATCH_SIZE
+    from flows.runners import BATCH_SIZE
 
     if not args.source and _no_warehouse(args.db) or _bad_aliases():
         return 2
@@ -86,7 +86,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from flows.backfill import rebuild
     from flows.cli_common import prefect_api
-    from flows.load import BATCH_SIZE
+    from flows.runners import BATCH_SIZE
     from warehouse.runs import WarehouseBusy
 
     if _no_warehouse(args.db) or _bad_aliases():

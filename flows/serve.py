@@ -57,7 +57,8 @@ def nightly(inbox: str, db_path: str, docs_dir: str | None, urls_file: str | Non
     with a URL file configured (GOVREPORT_FETCH_URLS), fetch_and_load: fetch those URLs into the inbox first."""
     urls_file = urls_file or os.environ.get("GOVREPORT_FETCH_URLS")
     if not urls_file:
-        from flows.load import AUTO_WORKERS, load_reports
+        from flows.load import load_reports
+        from flows.runners import AUTO_WORKERS
 
         # a backlog (the first night, a bulk drop) extracts on every core; a quiet night's few files in process
         params = {**parameters(inbox, db_path, docs_dir), "workers": AUTO_WORKERS}

@@ -183,7 +183,7 @@ def test_the_nightly_deployment_fetches_first_only_when_a_url_file_is_configured
 
     monkeypatch.delenv("GOVREPORT_FETCH_URLS", raising=False)
     flow, params, _ = serve.nightly(str(tmp_path), str(tmp_path / "w.duckdb"), None)
-    assert (flow.name, set(params)) == ("load_reports", {"source", "db_path", "docs_dir"})
+    assert (flow.name, set(params)) == ("load_reports", {"source", "db_path", "docs_dir", "workers"})
     urls = tmp_path / "urls.txt"
     urls.write_text("http://127.0.0.1:9/a.html\n", encoding="utf-8")
     monkeypatch.setenv("GOVREPORT_FETCH_URLS", str(urls))

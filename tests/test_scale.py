@@ -74,7 +74,7 @@ def test_worker_processes_and_a_dask_cluster_build_the_identical_warehouse(prefe
     (1, None, "ThreadPoolTaskRunner"), (3, None, "ProcessPoolTaskRunner"), (1, "tcp://10.0.0.1:8786", "DaskTaskRunner"),
     (3, "tcp://10.0.0.1:8786", "DaskTaskRunner")])
 def test_extract_runner_follows_workers_and_address(workers, address, runner):
-    from flows.load import extract_runner
+    from flows.runners import extract_runner
 
     assert type(extract_runner(workers, address)).__name__ == runner
 
@@ -88,7 +88,7 @@ def test_extract_runner_follows_workers_and_address(workers, address, runner):
     (40, 8, [2] * 5 + [1] * 30),  # a share of 40 - 10 among 16 is under one batch
 ])
 def test_chunks_are_guided_and_cover_every_batch_once_in_order(n, slots, sizes):
-    from flows.load import CHUNK_BATCHES, chunks
+    from flows.runners import CHUNK_BATCHES, chunks
 
     got = chunks(n, slots)
     assert [len(g) for g in got] == sizes
@@ -108,7 +108,7 @@ def test_chunks_are_guided_and_cover_every_batch_once_in_order(n, slots, sizes):
 ])
 def test_run_shape_uses_all_cores_by_default_when_the_run_has_more_than_one_batch(workers, batch_size, n_files,
                                                                                   cores, shape):
-    from flows.load import run_shape
+    from flows.runners import run_shape
 
     assert run_shape(workers, batch_size, n_files, cores) == shape
 
