@@ -635,3 +635,15 @@ def test_a_row_label_with_its_note_keeps_its_values_off_the_blank_row_above():
     facts, _ = parse_standard_tables(text)
     assert {(f.code, f.value) for f in facts} == {("normative_docs.issued", 2), ("normative_docs.newly_published", 0),
                                                   ("normative_docs.in_force", 83)}
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("各部门印发文件总数 | 2 | 0 | 83 |", set()),  # a label of its own that names no row: no row's values
+    ("2 | 0 | 83 |", {("rules.issued", 2), ("rules.newly_published", 0), ("rules.in_force", 83)}),  # bare values
+])
+def test_values_below_a_label_only_row_are_its_own_only_without_a_label_of_their_own(row, expected):
+    text, _ = normalize_text("二、主动公开政府信息情况\n第二十条第（一）项 | |||\n"
+                             "信息内容 | 本年新 制作数量 | 本年新 公开数量 | 对外公开总数量 |\n规章 |\n" + row +
+                             "\n三、收到和处理政府信息公开申请情况\n")
+    facts, _ = parse_standard_tables(text)
+    assert {(f.code, f.value) for f in facts} == expected

@@ -256,6 +256,14 @@ def wrapped_labels(lines: Sequence[Line], match: Callable[[str], str | None]
     return out
 
 
+def _own_label(ln: Line) -> bool:
+    """Whether a value line carries a label of its own, not only a note or a piece of a wrapped label."""
+    return len(ln.label) > _OWN_LABEL_MIN and not PAREN.fullmatch(ln.label)
+
+
+_OWN_LABEL_MIN = 4
+
+
 def build_rows(lines: Sequence[Line], match: Callable[[str], str | None],
                 width: Callable[[str | None], int]) -> list[Row]:
     """Group lines into value rows: a label-only line takes the values on the lines below it, and lines of
@@ -269,7 +277,9 @@ def build_rows(lines: Sequence[Line], match: Callable[[str], str | None],
                 rows.append(cur)
             continue
         if cur is not None and len(cur.cells) < width(cur.code):
-            if not cur.cells and code in (None, cur.code):
+            # values on the line below a label-only line are that row's, unless they stand beside a label of
+            # their own that names no row (`规范性文件（含…） | 2 | 0 | 83 |` under a blank 规章 row)
+            if not cur.cells and (code == cur.code or (code is None and not _own_label(ln))):
                 cur.strength = 2 if code else cur.strength
                 cur.cells.extend(ln.cells)
                 continue
