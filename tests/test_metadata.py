@@ -135,7 +135,12 @@ def test_implausible_report_year_is_null_and_flagged(title, year, flagged):
     ("本报告是根据《条例》要求,由北京市信访办编制的2014年度政府信息公开年度报告。", "北京市信访办"),
     ("本报告由南平市人民政府信息公开工作领导小组办公室根据《条例》要求编制而成。", None),
     ("本报告根据《条例》要求,由福州市晋安区人民政府信息公开办编制。", None),
-    # negatives: a body the gazetteer does not place, another document's title, a self-reference, no report named
+    # negatives: no publishing cue before the name (another document, a format, a link), an office compiling
+    # for its government, a body the gazetteer does not place, a self-reference, no report named
+    ("发布机构：泰兴市卫生健康委员会\n根据江苏省人民政府办公厅2020年政府信息公开工作年度报告格式要求", None),
+    ("参照2020年江苏省政府信息公开工作年度报告格式要求", None),
+    ("相关阅读：泰州市教育局2017年政府信息公开工作年度报告", None),
+    ("本报告由宿迁市人民政府办公室编制而成。", None),
     ("现公布我局2020年政府信息公开工作年度报告。", None),
     ("按照《福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知》要求", None),
     ("福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知", None),

@@ -368,3 +368,10 @@ def test_ruby_across_a_line_break(raw, expected):
 ])
 def test_regroup_cell_lines(lines, rows):
     assert regroup_cell_lines(lines) == rows
+
+
+def test_regroup_cell_lines_keeps_blank_marks_in_their_row_and_stays_fast_on_long_space_runs():
+    assert regroup_cell_lines(["信息内容 |", "规章 |", "1 |", "/ |", "5 |", "行政许可 |", "12 | ||"]) == [
+        "| 信息内容 |", "| 规章 | 1 | / | 5 |", "| 行政许可 | 12 |"]
+    long_line = " " * 4000 + "甲" * 4000 + " |"
+    assert regroup_cell_lines([long_line] * 3) == [long_line] * 3  # a short run: left alone (and in linear time)

@@ -270,32 +270,39 @@ _PLACE_MAX = 12  # the longest division names (察布查尔锡伯自治县) and 
 
 
 def agency_from_sentence(text: str) -> str | None:
-    """The body named right before the year of the report an opening sentence names (`…现公布泰州市人民政府
-    2017年政府信息公开工作年度报告`): the longest run of words there that starts with a division the gazetteer
-    knows and passes agency_name's check. Not inside 《》 (another document's title:
-    `《关于做好2012年…报告…的通知》`)."""
+    """The body an opening sentence says publishes the report: right after a publishing cue
+    (vocab/report_naming_cues.csv: `现公布泰州市人民政府2017年…年度报告`, `特向社会公布2020年开平市农业农村局…`) or
+    at the start of the text or a line (`荆州市荆州区人民政府办公室2021年…年度报告(以下简称年报)是…`), or the
+    body it was compiled by (`由北京市信访办编制的…报告`; an office compiling for its government is not the body).
+    A name must start with a division the gazetteer knows and pass agency_name's check. Another document's
+    title (`根据…《关于做好2012年…报告…的通知》`, `参照2020年江苏省…报告格式`, `相关阅读：…`) gives nothing."""
     for m in _REPORT_NAMED.finditer(text, 0, _NAMED_CHARS):
         before = text[max(0, m.start() - 40):m.start()]
-        if before.rfind("《") > before.rfind("》"):
-            continue
         run = _RUN_BEFORE.search(before)
-        if run is None:
+        if run is None or before.rfind("《") > before.rfind("》"):
             continue
-        words = run.group()
+        at = max(0, m.start() - 40) + run.start()
+        words, opens = run.group(), at == 0 or text[at - 1] == "\n"
         for i in range(len(words) - 1):
             name = words[i:]
-            if _placed(name) and agency_name.validated(name):
+            if ((words[:i].endswith(_naming_cues()) if i else opens) and _placed(name)
+                    and agency_name.validated(name)):
                 return name
     for m in _COMPILED_BY.finditer(text, 0, _NAMED_CHARS):
         name = m.group("name")
-        if _placed(name) and agency_name.validated(name):
+        if not name.endswith(("办公室", "办公厅")) and _placed(name) and agency_name.validated(name):
             return name
     for m in _YEAR_THEN_BODY.finditer(text, 0, _NAMED_CHARS):
         name = m.group("name")
-        before = text[max(0, m.start() - 40):m.start()]
-        if before.rfind("《") <= before.rfind("》") and _placed(name) and agency_name.validated(name):
+        if (text[max(0, m.start() - 8):m.start()].endswith(_naming_cues()) and _placed(name)
+                and agency_name.validated(name)):
             return name
     return None
+
+
+@functools.cache
+def _naming_cues() -> tuple[str, ...]:
+    return tuple(vocabulary.column("report_naming_cues.csv", "cue"))
 
 
 def _placed(name: str) -> bool:

@@ -22,6 +22,7 @@ import polars as pl
 from transforms import budget as file_budget
 from transforms import vocabulary
 from transforms.prose import UNITS
+from transforms.table_cells import BLANK_CELLS
 
 # --- HTML -------------------------------------------------------------------------------------------
 
@@ -272,7 +273,8 @@ _CELL_ROWS_GATE = r"\S\t+\S|\|[^\n|]*[^|\s][^\S\n]*(?:\n|$)|(?:^|\n)[^\S\n]*[^|\
 
 # One cell on a line, closed by a bar, perhaps with empty cells after it (`规章 |`, `0 | ||`): a table whose
 # cells a page wrote one per line. Runs shorter than _CELL_LINE_RUN are left alone.
-_CELL_LINE = re.compile(r"[^\S\n]*([^|\n]*[^|\s])?[^\S\n]*\|[|\s]*")  # no cell: an empty one
+# Possessive and atomic: a line of long space runs is matched in linear time. No cell: an empty one.
+_CELL_LINE = re.compile(r"[^\S\n]*+((?>[^|\n]*[^|\s]))?[^\S\n]*+\|[|\s]*")
 _CELL_LINE_RUN = 6
 
 
@@ -284,7 +286,7 @@ def regroup_cell_lines(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _CELL_LINE.fullmatch(lines[j]):
+        while j < len(lines) and lines[j].rstrip().endswith("|") and _CELL_LINE.fullmatch(lines[j]):
             j += 1
         if sum(_CELL_LINE.fullmatch(x).group(1) is not None for x in lines[i:j]) < _CELL_LINE_RUN:  # type: ignore[union-attr]
             out.extend(lines[i:max(j, i + 1)])
@@ -293,7 +295,7 @@ def regroup_cell_lines(lines: list[str]) -> list[str]:
         rows: list[list[str]] = []
         for line in lines[i:j]:
             cell = _CELL_LINE.fullmatch(line).group(1) or ""  # type: ignore[union-attr]
-            value = cell == "" or _NUMBER_CELL.fullmatch(cell) is not None
+            value = cell == "" or cell in BLANK_CELLS or _NUMBER_CELL.fullmatch(cell) is not None
             if rows and value and (len(rows[-1]) > 1 or not _NUMBER_CELL.fullmatch(rows[-1][0] or "-")):
                 rows[-1].append(cell)
             elif cell:

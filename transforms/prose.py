@@ -47,8 +47,11 @@ class Rule:
     units: str             # regex alternation of the units this metric is counted in
     label: str             # regex searched in the clause label
     context: str = ""      # regex that must also occur in the sentence before the figure
-    tail: str = ""         # regex that must match right after the figure (instead of the label)
+    tail: str = ""         # regex that must match right after the figure (instead of the label; with the context)
 
+
+# A sentence before the figure that speaks of no appeal (行政复议, 诉讼): a rule about disclosure requests only.
+_NOT_APPEALS = r"^(?![^。]*(复议|诉讼))"
 
 # Ordered: specific wordings before general ones. `skip` rules stop a figure from becoming any fact.
 RULES: tuple[Rule, ...] = (
@@ -103,16 +106,16 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.unavailable.not_held", "件", r"信息不存在"),
     Rule("requests.not_own_duty", "件", r"非本机关|不属于本机关"),
     Rule("requests.carried_in", "件", r"上年(度)?结转"),
-    # `2020年结转办理1件` in a list of a year's requests: the year's own carried-in; `除4件转结2022年办理`: out.
-    Rule("requests.carried_in", "件", r"^\d{4}年度?结转(办理)?的?$", context=r"申请"),
-    Rule("requests.carried_out", "件", r"", tail=r"^(转结|结转|顺延)[至到入]?(下一?年度?|\d{4}年度?)(办理|答复)"),
+    # `除4件转结2022年办理`, `103件顺延到下年度答复`: carried out, unless the sentence is about appeals
+    Rule("requests.carried_out", "件", r"", context=_NOT_APPEALS,
+         tail=r"^(转结|结转|顺延)[至到入]?(下一?年度?|\d{4}年度?)(办理|答复)"),
     Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
     # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
     Rule("review.total", "件|起|宗", r"行政复议申请"),
     Rule("requests.received", "件|宗", r"(收到|受理|接到|接收|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
-    # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests
-    Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=r"申请"),
+    # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests (not of appeals)
+    Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=_NOT_APPEALS + r"[^。]*申请"),
     Rule("review.total", "件|起|宗", r"行政复议"),
     Rule("litigation.total", "件|起|宗", r"行政诉讼"),
     # `行政复议7件，诉讼9件`: a bare 诉讼 right after the review figure is the administrative suit.
@@ -124,8 +127,8 @@ RULES: tuple[Rule, ...] = (
     Rule("proactive.website", "件", r"(网站|门户网?)[^。，,；;]{0,12}(发布|公开)[^。，,；;]{0,6}政府信息$"),
     Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
     # A total says it is one (主动公开, 共, 累计, 全年, 各类): `细化公开…经费信息4条` is one kind among others.
-    Rule("proactive.total", "条", r"主动公开|(共|累计|全年|各类|总)[^。]*(发布|公开|更新|采编)[^。]*信息"
-                                  r"|(发布|公开|更新|采编)[^。]*各类[^。]*信息|信息[^。]*(共|总)"),
+    Rule("proactive.total", "条", r"主动公开|(共|累计|全年|各类|总)[^。]{0,30}(发布|公开|更新|采编)[^。]{0,30}信息"
+                                  r"|(发布|公开|更新|采编)[^。]{0,30}各类[^。]{0,30}信息|信息[^。]{0,30}(共|总)"),
 )
 
 # Free-text breakdowns: a list item's noun, a channel, a gazette title.
@@ -285,7 +288,7 @@ def _candidates(label: str, unit: str) -> tuple[tuple[str, re.Pattern[str] | Non
         if unit not in units:
             continue
         if tail_re:
-            out.append((code, None, tail_re))
+            out.append((code, context_re, tail_re))
         elif label_re.search(label):
             out.append((code, context_re, None))
             if context_re is None:
@@ -297,7 +300,7 @@ def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | 
     """The metric code a figure's wording names, `skip`, or None."""
     for code, context_re, tail_re in _candidates(label, unit):
         if tail_re is not None:
-            if tail_re.search(tail):
+            if tail_re.search(tail) and (context_re is None or context_re.search(context + label)):
                 return code
         elif context_re is None or context_re.search(context + label):
             return code
@@ -396,11 +399,17 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                     w in clause for w in _NOT_PUBLICATION)):
                 continue  # posts on WeChat or Weibo, items sent to a superior: no catalog code counts them
             channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
-            if in_list and channel is None and _LEADING_CHANNEL.match(fig.label):
-                channel = clause_channel(fig.label)  # `其中政府网站发布工作动态27条`: a channel's share
+            lead = _LEADING_CHANNEL.match(fig.label) if in_list and channel is None else None
+            if lead:
+                # `其中政府网站发布信息27条`: a channel's share; `其中政府网站发布工作动态270条`: a category on
+                # one channel, which no code counts (a category is of all channels, a channel's count of all kinds)
+                what = fig.label[lead.end():]
+                channel = clause_channel(fig.label) if what in ("", *_GENERIC_NOUNS) else "skip"
             elif in_list and channel is None and _PLACE_OF_PUBLICATION.match(clause):
                 # `在大美仁寿APP公开发布内容26条`, `在眉山日报、四川农村日报公开发布…`: another channel's share
                 channel = clause_channel(clause) or "skip"
+            if channel == "mixed":
+                channel = "skip"  # `在政府网站和微信公众号公开发布信息300条`: channels together, no code
             if channel is not None:  # `其中网站319条,微信851条`: the channels of a total, not its categories
                 if channel != "skip":
                     facts.append(Fact(channel, "", fig.value, units.get(channel, fig.unit), fig.qualifier,

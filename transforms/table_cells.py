@@ -25,9 +25,9 @@ _NUMBER = re.compile(r"(?P<sign>[+\-－−]|增加?|减少?)?(?P<num>\d{1,3}(?:,
                      r"(?P<unit>万元|元|件|项|个|条)?")
 # Scraped PDFs glue the first value to its label (行政许可0); the label must end in Han or a closing mark.
 _GLUED = re.compile(r"(?P<label>.*[\u4e00-\u9fff）)”」])(?P<value>[+\-－−]?\d+(?:\.\d+)?(?:万元|元|件|项)?)")
-# The last characters a value or blank cell can have besides digits (_NUMBER's units, _BLANK_CELLS).
+# The last characters a value or blank cell can have besides digits (_NUMBER's units, BLANK_CELLS).
 _VALUE_ENDS = frozenset("元件项个条-—－/／\\–─;")
-_BLANK_CELLS = frozenset({"-", "--", "—", "——", "－", "/", "／", "\\", "–", "─", "—/—", "&nbsp;"})
+BLANK_CELLS = frozenset({"-", "--", "—", "——", "－", "/", "／", "\\", "–", "─", "—/—", "&nbsp;"})
 _MD_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 _TOKEN = re.compile(r"\S+")
 _ORDINAL_TAIL = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff]")  # a line that continues an ordinal cut off above
@@ -87,7 +87,7 @@ def _make_shape(labels: Sequence[str], values: list[tuple[float | None, str]], n
 def _cell_value(raw: str) -> tuple[float | None, str] | None:
     """(value, unit) of a value cell, (None, "") of a blank one, None for label text."""
     core = PAREN.sub("", raw).strip()
-    if not raw.strip() or core in _BLANK_CELLS:
+    if not raw.strip() or core in BLANK_CELLS:
         return _BLANK
     m = _NUMBER.fullmatch(core.replace(" ", ""))
     if not m:
