@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
 import sys
 import time
+from collections.abc import Iterator
 
 from flows.cli_common import DEFAULT_DB, alias_problem, docs_dir, ocr_option, open_read_only, prefect_api
 
@@ -32,6 +34,35 @@ def _workers(text: str) -> int:
     return n
 
 
+@contextlib.contextmanager
+def recording_prefect_sigterm() -> Iterator[None]:
+    """While a flow runs, SIGTERM reaches Prefect's own handler (it raises TerminationSignal), not this
+    command's. Raised inside a DuckDB statement it becomes `RuntimeError: Query interrupted` and Prefect never
+    sees it, so the stop would pass for a crash: Prefect's handler is wrapped to record the stop first
+    (transforms.budget.stop_requested), as this command's own handler does. If Prefect no longer has that
+    handler (a future version), nothing is wrapped and such a stop is reported as a crash, as before."""
+    from prefect.utilities import engine
+
+    from transforms import budget
+
+    bridge = getattr(engine, "_prefect_sigterm_handler", None)
+    if bridge is None:
+        yield
+        return
+
+    def recording(sig_num, *args):
+        budget.interrupt_armed(TerminationSignal, sig_num)
+        bridge(sig_num, *args)
+
+    from prefect.exceptions import TerminationSignal
+
+    engine._prefect_sigterm_handler = recording
+    try:
+        yield
+    finally:
+        engine._prefect_sigterm_handler = bridge
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     """A load with its stops: Ctrl-C (130) and SIGTERM (143) unwind it cleanly; an unexpected error ends it
     with status 5 (its audit row, status crashed, is written by the next load)."""
@@ -53,7 +84,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop(Stopped, "SIGTERM")),
                 signal.SIGINT: signal.signal(signal.SIGINT, stop(KeyboardInterrupt))}
     try:
-        return _load(args)
+        with recording_prefect_sigterm():
+            return _load(args)
     except KeyboardInterrupt:
         print("govreport: interrupted (Ctrl-C): nothing of this run was published", file=sys.stderr)
         return EXIT_INTERRUPTED

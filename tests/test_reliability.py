@@ -502,3 +502,35 @@ def test_files_just_under_the_size_limit_publish_under_the_writers_memory_cap(pr
     assert audit["published"] and audit["reports_loaded"] == 8 and audit["rejected"] == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT min(n_bytes) > 18 * 1024 * 1024, count(*) FROM raw_report").fetchone() == (True, 8)
+
+
+
+_PREFECTS_HANDLER = """
+import signal
+from prefect.exceptions import TerminationSignal
+from prefect.utilities import engine
+from flows.cli import recording_prefect_sigterm
+from transforms import budget
+from warehouse.runs import stop_in
+original = engine._prefect_sigterm_handler
+with recording_prefect_sigterm():
+    try:
+        engine._prefect_sigterm_handler(signal.SIGTERM)  # what a SIGTERM runs while a flow runs
+    except TerminationSignal:
+        pass
+    # the stop as DuckDB passes it on when the signal lands inside a statement
+    print(type(stop_in(RuntimeError("Query interrupted"))).__name__)
+print(engine._prefect_sigterm_handler is original)
+"""
+
+
+def test_sigterm_through_prefects_handler_is_recorded_as_the_stop():
+    """While a flow runs, SIGTERM reaches Prefect's handler; raised inside a DuckDB statement it becomes
+    `RuntimeError: Query interrupted`, which Prefect never sees. The command wraps that handler so the stop is
+    recorded first (exit 143 and a 'stopped' audit row, not a crash), and unwraps it after."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _PREFECTS_HANDLER], capture_output=True, text=True, timeout=120,
+                         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.stdout.split() == ["TerminationSignal", "True"], out.stderr[-2000:]
