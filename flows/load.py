@@ -56,7 +56,7 @@ from flows.runners import (
     runner_slots,
 )
 from transforms.budget import default_seconds as budget_seconds
-from transforms.budget import interrupt_armed
+from transforms.budget import interrupt_armed, stop_requested
 from transforms.decode import decode_files
 from transforms.extract import extract_records, mark_duplicates
 from transforms.normalize import normalize_batch
@@ -67,7 +67,13 @@ STAGING_ENV = "GOVREPORT_STAGING_DIR"
 
 
 def fault_point(stage: str) -> None:
-    """Fault injection for the crash tests: `GOVREPORT_FAULT=<stage>` SIGKILLs this process right there."""
+    """A stage boundary. A stop request (Ctrl-C, SIGTERM) that was swallowed on its way takes effect here: a
+    signal handler's exception raised inside a finalizer is only printed (`Exception ignored in … __del__`),
+    and the run would otherwise go on to publish. Fault injection for the crash tests too:
+    `GOVREPORT_FAULT=<stage>` SIGKILLs this process right there."""
+    stop = stop_requested()
+    if stop is not None:
+        raise stop
     if os.environ.get(FAULT_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
 

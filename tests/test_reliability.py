@@ -534,3 +534,22 @@ def test_sigterm_through_prefects_handler_is_recorded_as_the_stop():
     out = subprocess.run([sys.executable, "-c", _PREFECTS_HANDLER], capture_output=True, text=True, timeout=120,
                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert out.stdout.split() == ["TerminationSignal", "True"], out.stderr[-2000:]
+
+
+def test_a_swallowed_stop_takes_effect_at_the_next_stage_boundary():
+    """Ctrl-C's KeyboardInterrupt raised inside a finalizer is only printed (`Exception ignored in … __del__`);
+    the stop it recorded still ends the run at the next stage boundary, before anything is published."""
+    import subprocess
+    import sys
+
+    code = ("from flows.load import fault_point\n"
+            "from transforms import budget\n"
+            "fault_point('stage')\n"  # no stop: nothing happens
+            "budget.interrupt_armed(KeyboardInterrupt)\n"  # what the handler records before it raises
+            "try:\n"
+            "    fault_point('validate')\n"
+            "except KeyboardInterrupt:\n"
+            "    print('stopped at the boundary')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.stdout.strip() == "stopped at the boundary", out.stderr[-2000:]
