@@ -11,7 +11,15 @@ import sys
 import time
 from collections.abc import Iterator
 
-from flows.cli_common import DEFAULT_DB, alias_problem, docs_dir, ocr_option, open_read_only, prefect_api
+from flows.cli_common import (
+    DEFAULT_DB,
+    alias_problem,
+    at_least,
+    docs_dir,
+    ocr_option,
+    open_read_only,
+    prefect_api,
+)
 
 CONTRACT_FIELDS = ("source", "sha256", "status", "error", "encoding", "script", "title", "agency", "province", "city",
                    "county", "report_year", "published_on", "signed_on", "layout", "metrics", "flags")
@@ -24,14 +32,6 @@ class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInter
 
 # Exit statuses of a load that did not finish (README's exit-status table).
 EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_TERMINATED = 5, 130, 143
-
-
-def _workers(text: str) -> int:
-    """An argparse type for --workers: a whole number of at least 0 (0: decide by the run's size)."""
-    n = int(text)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
-    return n
 
 
 @contextlib.contextmanager
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="files per extract batch (default 2000 in process, 1000 on workers to spread the work)")
     p.add_argument("--dask-address", default=os.environ.get("GOVREPORT_DASK_ADDRESS"),
                    help="extract on this Dask cluster, e.g. tcp://host:8786 (env GOVREPORT_DASK_ADDRESS)")
-    p.add_argument("--workers", type=_workers, default=0, metavar="N",
+    p.add_argument("--workers", type=at_least(0), default=0, metavar="N",
                    help="extract in N local worker processes (default: one per available core when the run has "
                         "more than one batch, else in this process; 1: always in this process)")
     ocr_option(p)

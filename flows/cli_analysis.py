@@ -7,21 +7,16 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from flows.cli_common import DEFAULT_DB, at_least, open_read_only
+
 if TYPE_CHECKING:
     import duckdb
-
-
-def _default_db() -> str:
-    from flows.cli_common import DEFAULT_DB
-
-    return DEFAULT_DB
 
 
 def _run(db_path: str, answer: Callable[[duckdb.DuckDBPyConnection], None]) -> int:
     """Open the warehouse and print `answer`: 2 for a question it cannot answer, 1 for a DuckDB error."""
     import duckdb
 
-    from flows.cli_common import open_read_only
     from warehouse.compare import CompareError
 
     con = open_read_only(db_path)
@@ -63,25 +58,16 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return _run(args.db, answer)
 
 
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (`--limit -1` is refused, exit 2)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `diff` and `rank` to the `govreport` subcommands."""
     from warehouse.compare import FORMATS, RATES
 
-    db_default = _default_db()
     p = sub.add_parser("diff", help="one agency's figures, rates and quality issues in two years, side by side")
     p.add_argument("agency", help="agency_id, or (part of) the agency name or a name as written in a report")
     p.add_argument("--years", nargs=2, type=int, required=True, metavar=("A", "B"),
                    help="compare year A with year B (change = B - A)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--db", default=db_default)
+    p.add_argument("--db", default=DEFAULT_DB)
     p.set_defaults(func=cmd_diff)
     p = sub.add_parser("rank", help="rank agencies of one year by a rate or a metric")
     p.add_argument("metric", help=f"a rate ({', '.join(RATES)}) or a metric_code of the catalog")
@@ -90,8 +76,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="only reports whose volume is at least N: for a rate its denominator (requests handled; "
                         "decided reviews/lawsuits for the correction rates), for a metric requests received")
     p.add_argument("--breakdown", help="rank a metric's breakdown (e.g. natural_person) instead of its total")
-    p.add_argument("--limit", type=_positive, default=20)
+    p.add_argument("--limit", type=at_least(1), default=20)
     p.add_argument("--ascending", action="store_true", help="lowest first")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--db", default=db_default)
+    p.add_argument("--db", default=DEFAULT_DB)
     p.set_defaults(func=cmd_rank)

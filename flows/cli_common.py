@@ -21,6 +21,16 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 DEFAULT_DB = os.environ.get("GOVREPORT_DB", "data/govreport.duckdb")
 
 
+def at_least(minimum: int):
+    """An argparse type: a whole number of at least `minimum` (`--limit -1` is refused, exit 2)."""
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+    return parse
+
+
 def docs_dir(db_path: str) -> str:
     return str(pathlib.Path(db_path).resolve().parent / "gx")
 

@@ -9,10 +9,10 @@ import re
 import sys
 import time
 
+from flows.cli_common import DEFAULT_DB, alias_problem, docs_dir, prefect_api
+
 
 def _defaults() -> tuple[str, str]:
-    from flows.cli_common import DEFAULT_DB
-
     return DEFAULT_DB, os.environ.get("GOVREPORT_INBOX", "data/inbox")
 
 
@@ -31,8 +31,6 @@ def parse_years(text: str) -> list[int]:
 
 
 def _docs(args: argparse.Namespace) -> str | None:
-    from flows.cli_common import docs_dir
-
     return None if args.no_docs else docs_dir(args.db)
 
 
@@ -44,9 +42,7 @@ def _no_warehouse(db_path: str) -> bool:
 
 
 def _bad_aliases() -> bool:
-    """Says what is wrong with the agency alias CSVs (file and line), if anything (flows/cli.py alias_problem)."""
-    from flows.cli_common import alias_problem
-
+    """Says what is wrong with the agency alias CSVs (file and line), if anything (cli_common.alias_problem)."""
     problem = alias_problem()
     if problem:
         print(f"govreport: {problem}", file=sys.stderr)
@@ -55,7 +51,6 @@ def _bad_aliases() -> bool:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill, describe
-    from flows.cli_common import prefect_api
     from flows.runners import BATCH_SIZE
 
     if not args.source and _no_warehouse(args.db) or _bad_aliases():
@@ -85,7 +80,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from flows.backfill import rebuild
-    from flows.cli_common import prefect_api
     from flows.runners import BATCH_SIZE
     from warehouse.runs import WarehouseBusy
 

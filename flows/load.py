@@ -47,7 +47,6 @@ from expectations import spans, staged
 from flows.discover import discover_with_manifests
 from flows.runners import (
     AUTO_WORKERS,
-    WORKER_BATCH_SIZE,
     available_cores,
     batches,
     chunks,
@@ -433,15 +432,14 @@ def load_reports(source: str, db_path: str, docs_dir: str | None = None, batch_s
 
             logger.info("--ocr: a scanned PDF is read by OCR at ~%d s a page (at most %d pages a file); each one is "
                         "named on stderr when its OCR starts", SECONDS_PER_PAGE, MAX_PAGES)
-        if not dask_address:
-            workers, batch_size = run_shape(workers, batch_size, todo.height, available_cores())
+        workers, batch_size = run_shape(workers, batch_size, todo.height, available_cores(), bool(dask_address))
         on_workers = workers > 1 or bool(dask_address)
         if auto and on_workers:
             logger.info("%d files: extracting on %d local workers, one per core (--workers 1: in process)",
                         todo.height, workers)
         elif auto:
             _import_gx_meanwhile()  # decided only now: in process after all
-        parts = batches(todo, batch_size or WORKER_BATCH_SIZE)
+        parts = batches(todo, batch_size)
         progress = Progress(len(parts), todo.height)
         with extract_runner(workers, dask_address) as runner:
             groups = chunks(len(parts), runner_slots(runner, workers))

@@ -20,10 +20,14 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run_shape(workers: int, batch_size: int | None, n_files: int, cores: int) -> tuple[int, int]:
+def run_shape(workers: int, batch_size: int | None, n_files: int, cores: int,
+              cluster: bool = False) -> tuple[int, int]:
     """(local worker processes, files per batch) of a run. AUTO_WORKERS: a worker per core when the files
     make more than one in-process batch and there is more than one core, else in process; an explicit
-    `workers` is kept. `batch_size` None: the default for where the batches run."""
+    `workers` is kept. `batch_size` None: the default for where the batches run (`cluster`: a Dask cluster's
+    workers, whatever `workers` says)."""
+    if cluster:
+        return workers, batch_size or WORKER_BATCH_SIZE
     if workers == AUTO_WORKERS:
         workers = cores if cores > 1 and n_files > (batch_size or BATCH_SIZE) else 1
     return workers, batch_size or (WORKER_BATCH_SIZE if workers > 1 else BATCH_SIZE)

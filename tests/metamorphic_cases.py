@@ -40,36 +40,27 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def _rejoin(sep: str) -> Callable[[bytes, str], tuple[bytes, dict] | None]:
-    """`| a | b |` rows written with another cell separator; markdown rule rows dropped."""
+def _rewrite_rows(render: Callable[[list[str]], list[str]]) -> Callable[[bytes, str], tuple[bytes, dict] | None]:
+    """Every `| a | b |` row as the lines `render` makes of its cells; markdown rule rows dropped."""
     def apply(data: bytes, key: str) -> tuple[bytes, dict] | None:
         lines = _text(data).split("\n")
         if not any(_PIPE_ROW.match(x) for x in lines):
             return None
         out = []
         for line in lines:
-            if _RULE_ROW.match(line):
-                continue
-            out.append(sep.join(_cells(line)) if _PIPE_ROW.match(line) else line)
+            if not _RULE_ROW.match(line):
+                out.extend(render(_cells(line)) if _PIPE_ROW.match(line) else [line])
         return "\n".join(out).encode(), {}
     return apply
 
 
-def _cell_per_barred_line(data: bytes, key: str) -> tuple[bytes, dict] | None:
-    """Every cell of a `| a | b |` row on a line of its own, closed by a bar (`规章 |`, an empty cell ` |`), as
-    some saved pages write their tables; markdown rule rows dropped."""
-    lines = _text(data).split("\n")
-    if not any(_PIPE_ROW.match(x) for x in lines):
-        return None
-    out = []
-    for line in lines:
-        if _RULE_ROW.match(line):
-            continue
-        if _PIPE_ROW.match(line):
-            out.extend(f"{c} |" for c in _cells(line))
-        else:
-            out.append(line)
-    return "\n".join(out).encode(), {}
+def _rejoin(sep: str) -> Callable[[bytes, str], tuple[bytes, dict] | None]:
+    """`| a | b |` rows written with another cell separator."""
+    return _rewrite_rows(lambda cells: [sep.join(cells)])
+
+
+# Every cell on a line of its own, closed by a bar (`规章 |`, an empty cell ` |`), as some saved pages write tables.
+_cell_per_barred_line = _rewrite_rows(lambda cells: [f"{c} |" for c in cells])
 
 
 def _as_web_page(data: bytes, key: str) -> tuple[bytes, dict] | None:

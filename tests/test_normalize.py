@@ -370,8 +370,8 @@ def test_regroup_cell_lines(lines, rows):
     assert regroup_cell_lines(lines) == rows
 
 
-def test_regroup_cell_lines_keeps_blank_marks_in_their_row_and_stays_fast_on_long_space_runs():
+def test_regroup_cell_lines_keeps_blank_marks_in_their_row_and_leaves_long_lines_alone():
     assert regroup_cell_lines(["信息内容 |", "规章 |", "1 |", "/ |", "5 |", "行政许可 |", "12 | ||"]) == [
         "| 信息内容 |", "| 规章 | 1 | / | 5 |", "| 行政许可 | 12 |"]
     long_line = " " * 4000 + "甲" * 4000 + " |"
-    assert regroup_cell_lines([long_line] * 3) == [long_line] * 3  # a short run: left alone (and in linear time)
+    assert regroup_cell_lines([long_line] * 3) == [long_line] * 3  # a short run is left alone

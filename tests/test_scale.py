@@ -118,4 +118,11 @@ def test_cli_refuses_a_negative_worker_count(capsys):
 
     with pytest.raises(SystemExit) as exit_:
         main(["load", "x", "--workers", "-1"])
-    assert exit_.value.code == 2 and "must be 0 or more" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "must be at least 0" in capsys.readouterr().err
+
+
+def test_run_shape_on_a_cluster_keeps_the_count_and_uses_worker_batches():
+    from flows.runners import run_shape
+
+    assert run_shape(0, None, 10, 2, cluster=True) == (0, 1000)
+    assert run_shape(1, 500, 10, 2, cluster=True) == (1, 500)

@@ -152,7 +152,7 @@ _PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a li
 _PLACE_OF_PUBLICATION = re.compile(r"^(其中)?(在|通过)[^，,；;]{2,30}?(公开|发布|更新|推送)")
 # A list item that starts with its channel (`其中政府网站发布…`, `微信公众号发布…`), then a publishing verb.
 _LEADING_CHANNEL = re.compile(r"^(其中)?(通过)?(" + "|".join(map(re.escape, sorted(
-    vocabulary.column("publication_channels.csv", "channel"), key=len, reverse=True))) + r")(发布|公开|更新|推送)")
+    _PUBLICATION_CHANNELS, key=len, reverse=True))) + r")(发布|公开|更新|推送)")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
 _CHANNEL = re.compile(r"[一-鿿]{0,6}?(" + "|".join(
