@@ -211,6 +211,7 @@ def fact_report_suite(current_year: int, unknown_agency_id: str) -> list[gxe.Exp
         *_report_year(current_year),
         _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="layout", value_set=LAYOUTS),
         _expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, column="script", value_set=SCRIPTS),
+        _expect(gxe.ExpectColumnValuesToMatchRegex, WARNING, column="division_code_in_year", regex=r"^\d{6}$"),
         # Reports whose agency could not be identified are published, but someone should look at them.
         _expect(gxe.ExpectColumnValuesToNotBeInSet, WARNING, column="agency_id", value_set=[unknown_agency_id]),
     ]

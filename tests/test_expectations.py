@@ -74,21 +74,23 @@ def clean_rows() -> dict[str, list[dict]]:
             {"report_id": R1, "agency_id": "agency-a", "agency_as_written": "甲局", "report_year": 2020,
              "published_on": dt.date(2021, 1, 20), "signed_on": dt.date(2021, 1, 15), "script": "simplified",
              "layout": "free_form", "title": "甲局2020年政府信息公开工作年度报告", "normalized_text": TEXT1,
-             "flags": [], "source_path": "a.txt", "run_id": "run-1", **_NO_PAGE_FIELDS},
+             "flags": [], "source_path": "a.txt", "run_id": "run-1", "division_code_in_year": "370900",
+             **_NO_PAGE_FIELDS},
             {"report_id": R2, "agency_id": "agency-b", "agency_as_written": "乙局", "report_year": 2021,
              "published_on": dt.date(2022, 1, 30), "signed_on": None, "script": "traditional",
              "layout": "standard_table", "title": None, "normalized_text": TEXT2,
              "flags": ["year_inferred_from_truncated_date"], "source_path": "b.txt", "run_id": "run-1",
-             **_NO_PAGE_FIELDS},
+             "division_code_in_year": None, **_NO_PAGE_FIELDS},
         ],
         "fact_metric": metrics,
         "dim_agency": [
             {"agency_id": "agency-a", "agency_name": "泰安市甲局", "province": "山东省", "city": "泰安市",
-             "county": None, "level": "city", "division_code": "370900"},
+             "county": None, "level": "city", "division_code": "370900", "former_division_codes": []},
             {"agency_id": "agency-b", "agency_name": "山东省乙局", "province": "山东省", "city": None,
-             "county": None, "level": "province", "division_code": "370000"},
+             "county": None, "level": "province", "division_code": "370000",
+             "former_division_codes": []},
             {"agency_id": UNKNOWN, "agency_name": "(unknown)", "province": None, "city": None, "county": None,
-             "level": "unknown", "division_code": None},
+             "level": "unknown", "division_code": None, "former_division_codes": []},
         ],
         "quarantine": [
             {"sha256": "3" * 64, "source_path": "c.bin", "reason": "binary_file", "run_id": "run-1",
@@ -274,11 +276,13 @@ def test_warning_failures_do_not_count_as_critical() -> None:
     rows = clean_rows()
     rows["fact_report"][0]["agency_id"] = UNKNOWN
     rows["fact_report"][1]["report_year"] = None
+    rows["fact_report"][1]["division_code_in_year"] = "3709"
     outcomes = run({"fact_report": frames_of(rows)["fact_report"]})
     assert failed(outcomes, CRITICAL) == set()
     assert failed(outcomes, WARNING) == {
         ("fact_report", "expect_column_values_to_not_be_in_set", "agency_id"),
         ("fact_report", "expect_column_values_to_not_be_null", "report_year"),
+        ("fact_report", "expect_column_values_to_match_regex", "division_code_in_year"),
     }
     unknown = next(o for o in outcomes if o.column == "agency_id" and not o.success)
     assert unknown.unexpected_count == 1 and unknown.examples == [UNKNOWN]

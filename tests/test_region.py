@@ -100,13 +100,17 @@ def test_region_read_back_and_township(agency, text, expected):
     ("滦州市人民政府", ("河北省", "唐山市", "滦州市", "130284")),
     # a former name resolves to its successor, so one body keeps one code across years
     ("郫县人民政府", ("四川省", "成都市", "郫都区", "510117")),
+    ("唐山市滦县人民政府", ("河北省", "唐山市", "滦州市", "130284")),  # a former name after its parent
     ("彬县市场监督管理局", ("陕西省", "咸阳市", "彬州市", "610482")),
     ("莱芜市人民政府", ("山东省", "济南市", "莱芜区", "370116")),   # the prefecture merged into 济南
     # recoded under the same name when a neighbour merged into it: one division, today's code
     ("南通市崇川区应急管理局", ("江苏省", "南通市", "崇川区", "320613")),
     ("伊春市友好区卫生健康局", ("黑龙江省", "伊春市", "友好区", "230719")),
-    # no successor of the same stem and level: the former division stays as it was (大同县 became 云州区)
-    ("大同县人民政府", ("山西省", "大同市", "大同县", "140227")),
+    # no successor of the same stem: the recorded change says where it went (大同县 became 云州区 in 2018)
+    ("大同县人民政府", ("山西省", "大同市", "云州区", "140215")),
+    # gone before the 2015-16 list, so only the change history knows it (塘沽区 into 滨海新区, 2009)
+    ("天津市塘沽区人民政府", ("天津市", None, "滨海新区", "120116")),
+    ("崇文区人民政府", ("北京市", None, "东城区", "110101")),
     # a municipality's districts have no prefecture level in either dataset
     ("北京市朝阳区人民政府", ("北京市", None, "朝阳区", "110105")),
 ])

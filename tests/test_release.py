@@ -25,7 +25,16 @@ from transforms.decode import decode_files
 from transforms.extract import extract_records
 from transforms.normalize import normalize_batch
 from warehouse import db
-from warehouse.release import BOM, PANEL, SUMS, build_release, previous_version, stata_names, version_key
+from warehouse.release import (
+    BOM,
+    PANEL,
+    PANEL_ID_COLUMNS,
+    SUMS,
+    build_release,
+    previous_version,
+    stata_names,
+    version_key,
+)
 
 SHANGHAI, SHUYANG = "006", "005"  # 006: 1295 requests received in 2025; 005: 沭阳县发展和改革局 2023
 
@@ -227,11 +236,11 @@ def test_panel_has_one_row_per_agency_and_year_with_the_reports_totals(first, wa
         current = con.execute("SELECT count(*) FROM fact_report WHERE is_current").fetchone()[0]
     assert panel.height == current == 7
     assert panel.select("agency_id", "report_year").is_unique().all()
-    assert panel.width == 8 + n_codes
+    assert panel.width == len(PANEL_ID_COLUMNS) + n_codes
     for agency, year, code, value in totals:
         row = panel.filter((pl.col("agency_id") == agency) & (pl.col("report_year") == year))
         assert row[code].item() == value, (agency, year, code)
-    stated = sum(panel[c].is_not_null().sum() for c in panel.columns[8:])
+    stated = sum(panel[c].is_not_null().sum() for c in panel.columns[len(PANEL_ID_COLUMNS):])
     assert stated == len(totals)  # and no figure the reports do not state
 
 
@@ -245,12 +254,12 @@ def test_panel_takes_the_current_version_of_a_revised_report(two_releases):
 
 
 def test_stata_file_holds_the_panel(first):
-    panel = pd.read_csv(first / "csv" / f"{PANEL}.csv", dtype={"division_code": str})
-    names = stata_names(list(panel.columns[8:]))
+    panel = pd.read_csv(first / "csv" / f"{PANEL}.csv", dtype={"division_code": str, "division_code_in_year": str})
+    names = stata_names(list(panel.columns[len(PANEL_ID_COLUMNS):]))
     with pd.io.stata.StataReader(first / "stata" / f"{PANEL}.dta") as reader:
         dta = reader.read()
         labels = reader.variable_labels()
-    assert list(dta.columns) == list(panel.columns[:8]) + [names[c] for c in panel.columns[8:]]
+    assert list(dta.columns) == list(panel.columns[:len(PANEL_ID_COLUMNS)]) + [names[c] for c in panel.columns[len(PANEL_ID_COLUMNS):]]
     assert all(len(n) <= 32 and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) for n in dta.columns)
     assert labels[names["requests.received"]] == "requests.received"
     assert dta["agency_name"].tolist() == panel["agency_name"].tolist()  # Chinese survives (format 118)

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from transforms import budget as file_budget
-from transforms import prose, region, stat_rows, tables
+from transforms import division_history, prose, region, stat_rows, tables
 from transforms.facts import Fact
 from transforms.metadata import extract_metadata
 from transforms.page_fields import page_fields
@@ -79,6 +79,10 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
     block = page_fields(text)
     if place.level == "unknown":
         flags.append("agency_region_unknown")
+    written = meta.agency or meta.title or ""  # names the predecessor where divisions merged
+    code_then = division_history.code_in_year(place.code, meta.report_year, written)
+    if place.code and meta.report_year is not None and code_then is None:
+        flags.append("division_code_in_year_unknown")
     return {
         "title": meta.title,
         "agency": meta.agency,
@@ -87,6 +91,9 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
         "city": place.city,
         "county": place.county,
         "division_code": place.code,
+        "division_code_in_year": code_then,
+        "former_division_codes": [c for c, _ in division_history.lineage(place.code, written).steps]
+        if place.code else [],
         "report_year": meta.report_year,
         "published_on": meta.published_on,
         "signed_on": meta.signed_on,

