@@ -41,6 +41,7 @@ from great_expectations.data_context.types.resource_identifiers import (  # noqa
 )
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
+from expectations.paths import docs_index  # noqa: E402  (re-exported: the suites build that page)
 from transforms import extract, facts  # noqa: E402
 from transforms.metadata import FIRST_YEAR  # noqa: E402  (one home: extraction nulls years outside it)
 from warehouse import catalog  # noqa: E402
@@ -489,11 +490,6 @@ def validate_batch(frames: dict[str, pd.DataFrame], sql_checks: dict[str, tuple[
         context.build_data_docs(resource_identifiers=built)
         _summarise_in_index(docs_index(docs_dir), outcomes, run_id, pages)
     return outcomes
-
-
-def docs_index(docs_dir: pathlib.Path) -> pathlib.Path:
-    """Path of the Data Docs index.html that validate_batch(docs_dir=...) builds (GX's default local site)."""
-    return pathlib.Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 # The identities v_quality_issues checks (warehouse/views/20_quality.sql): a report whose own tables do not

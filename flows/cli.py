@@ -112,7 +112,7 @@ def _load(args: argparse.Namespace) -> int:
     from flows.load import load_reports
     from warehouse.runs import WarehouseBusy
 
-    with prefect_api() as server_start:
+    with prefect_api() as api:
         tick = time.perf_counter()
         try:
             audit = load_reports(str(args.source), args.db, docs_dir=None if args.no_docs else docs_dir(args.db),
@@ -123,8 +123,8 @@ def _load(args: argparse.Namespace) -> int:
             print(f"govreport: {exc}", file=sys.stderr)
             return 3
         flow_seconds = time.perf_counter() - tick
-    if server_start:
-        print(f"prefect api:         temporary local server, started in {server_start:.1f} s")
+    if api.note:
+        print(f"prefect api:         {api.note}")
     print(f"flow run:            {flow_seconds:.1f} s")
     print(f"files seen:          {audit['files_seen']}  ({audit['files_skipped']} unchanged, skipped)")
     print(f"reports loaded:      {audit['reports_loaded']}")
@@ -141,7 +141,7 @@ def _load(args: argparse.Namespace) -> int:
         print(f"govreport: {audit['message']}", file=sys.stderr)
         return 3
     if not args.no_docs:
-        from expectations.suites import docs_index
+        from expectations.paths import docs_index
 
         print(f"data docs:           {docs_index(pathlib.Path(docs_dir(args.db)))}")
     return 0 if audit["published"] else 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import pathlib
 import sys
@@ -34,15 +35,38 @@ def at_least(minimum: int):
 def docs_dir(db_path: str) -> str:
     return str(pathlib.Path(db_path).resolve().parent / "gx")
 
+@dataclasses.dataclass(frozen=True)
+class Api:
+    seconds: float  # what starting a server took in this command (0: none started)
+    note: str       # one line for the command's summary ("" when a server was configured)
+
+
 @contextlib.contextmanager
-def prefect_api() -> Iterator[float]:
-    """The Prefect API for this command: the configured server (as under `govreport serve`), else a temporary
-    local one started here, once, and timed (yields the seconds its start took, 0 when one was configured).
-    Started explicitly so Dask workers inherit its address instead of each starting their own."""
+def prefect_api() -> Iterator[Api]:
+    """The Prefect API for this command: the configured server (as under `govreport serve`), else the local
+    server one-off commands share (flows/prefect_server.py: started by the first, stops itself when idle),
+    else, with GOVREPORT_PREFECT_SERVER=temporary, a temporary one started here, once, and timed. Set in the
+    environment too, so worker processes use the same one instead of each starting their own."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if PREFECT_API_URL.value():
-        yield 0.0
+        yield Api(0.0, "")
+        return
+    from flows import prefect_server
+
+    if prefect_server.mode() == "shared":
+        url, took = prefect_server.shared()
+        idle = f"stops after {prefect_server.idle_seconds() / 60:g} min idle; govreport api stop"
+        note = (f"shared local server at {url}, started in {took:.1f} s ({idle})" if took is not None
+                else f"shared local server at {url}, already running ({idle})")
+        try:
+            os.environ["PREFECT_API_URL"] = url
+            with temporary_settings(updates={PREFECT_API_URL: url}):
+                yield Api(took or 0.0, note)
+        finally:
+            _flush_logs()
+            os.environ.pop("PREFECT_API_URL", None)
+            prefect_server.touch(prefect_server.home())  # idle from the end of this command
         return
     from prefect.server.api.server import SubprocessASGIServer
 
@@ -51,14 +75,20 @@ def prefect_api() -> Iterator[float]:
     try:  # started inside: a stop (Ctrl-C, SIGTERM) while it starts still stops it
         server.start()
         os.environ["PREFECT_API_URL"] = server.api_url
+        took = time.perf_counter() - tick
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield time.perf_counter() - tick
+            yield Api(took, f"temporary local server, started in {took:.1f} s")
     finally:
-        from prefect.logging.handlers import APILogHandler
-
-        APILogHandler().flush()  # send the run's last log lines before the server goes away
+        _flush_logs()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
+
+
+def _flush_logs() -> None:
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()  # send the run's last log lines before the server goes away
+
 
 def ocr_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ocr", action="store_true",

@@ -100,7 +100,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     print(f"facts:     {audit['facts_loaded']}")
     print(f"expectations failed: {audit['expectations_failed']} critical, {audit['warnings_failed']} warnings")
     if not args.no_docs:
-        from expectations.suites import docs_index
+        from expectations.paths import docs_index
 
         print(f"data docs: {docs_index(pathlib.Path(_docs(args)))}")
     return 0 if audit["published"] else 1
@@ -114,6 +114,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"govreport: {failure}", file=sys.stderr)
         return 2
     serve.serve(args.name, args.inbox, args.db, args.cron, args.timezone, _docs(args))
+    return 0
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    from flows import prefect_server
+
+    where = prefect_server.home()
+    if args.action == "stop":
+        stopped = prefect_server.stop(where)
+        print("shared Prefect server stopped" if stopped else "no shared Prefect server is running")
+        return 0
+    state = prefect_server.running(where)
+    if state:
+        print(f"shared Prefect server at {state['url']} (pid {state['pid']}, PREFECT_HOME {where})")
+    else:
+        print(f"no shared Prefect server is running (PREFECT_HOME {where})")
     return 0
 
 
@@ -140,3 +156,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", default="nightly", help="deployment name (runs show as load_reports/NAME)")
     p.add_argument("--no-docs", action="store_true", help="skip building GX Data Docs")
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("api", help="the local Prefect server one-off commands share: status, or stop it now")
+    p.add_argument("action", choices=["status", "stop"], nargs="?", default="status")
+    p.set_defaults(func=cmd_api)

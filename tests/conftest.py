@@ -9,6 +9,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# A command the tests run without PREFECT_API_URL starts a temporary server of its own, as a user can ask for:
+# no shared server outlives the suite (tests/test_prefect_server.py tests the shared one and stops it).
+os.environ.setdefault("GOVREPORT_PREFECT_SERVER", "temporary")
 
 import pytest  # noqa: E402
 
