@@ -647,3 +647,41 @@ def test_values_below_a_label_only_row_are_its_own_only_without_a_label_of_their
                              "\n三、收到和处理政府信息公开申请情况\n")
     facts, _ = parse_standard_tables(text)
     assert {(f.code, f.value) for f in facts} == expected
+
+
+# A page its source cut short in the request table: its last number may be cut too (`| 1` of `| 12`).
+_T3_HEAD = ("某区司法局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+            "| 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 0 | 6 |\n"
+            "| 二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+            "| 三、本年度办理结果 | (一)予以公开 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |\n")
+_CUT_ROW = "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"
+
+
+@pytest.mark.parametrize("tail,total,flagged", [
+    # stops in a figure, as bars, as a bare row, one value a line: that row gives nothing, and a flag
+    (f"| {_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1", None, True),
+    (f"{_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1", None, True),
+    (f"{_CUT_ROW}\n0\n0\n0\n0\n0\n0\n1", "cell", True),
+    # negative: the row closes (a bar, a newline after a closed row, text after it): read as complete
+    (f"| {_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1 |", 1, False),
+    (f"| {_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1 |\n", 1, False),
+    (f"| {_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1 |\n(三)不予公开", 1, False),
+    # negative: the page goes on after the figure (its footer, which normalization drops): not cut
+    (f"| {_CUT_ROW} | 0 | 0 | 0 | 0 | 0 | 0 | 1\n扫一扫在手机打开当前页面", 1, False),
+])
+def test_a_row_cut_at_the_end_of_the_page_gives_no_figure(tail, total, flagged):
+    from transforms.extract import extract_report, stops_in_figure
+
+    text, _ = normalize_text(_T3_HEAD + tail)
+    out = extract_report(text, cut=stops_in_figure(_T3_HEAD + tail))
+    received = {m["breakdown"]: m["value"] for m in out["metrics"] if m["code"] == "requests.received"}
+    assert received[""] == 6  # the rows before the cut are whole
+    partial = {m["breakdown"]: m["value"] for m in out["metrics"] if m["code"] == "requests.partially_granted"}
+    if total is None:
+        assert partial == {}
+    elif total == "cell":  # one value a line: each cell its own span, only the last one is dropped
+        assert "" not in partial and partial["natural_person"] == 0
+    else:
+        assert partial[""] == total
+    assert ("text_cut_in_figure" in out["flags"]) is flagged

@@ -53,9 +53,24 @@ def _page_finder(text: str, paged: bool) -> Callable[[int], int | None]:
     return lambda offset: bisect.bisect_right(breaks, offset) + 1
 
 
-def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
+def stops_in_figure(raw: str) -> bool:
+    """The file as read stops in a digit: a page its source cut short there (nothing after it, not even the
+    site's footer) may have cut that number too (`…| 0 | 1` of a row whose total was 12)."""
+    return raw.rstrip()[-1:].isdigit()
+
+
+def not_cut_off(text: str, facts: list[Fact]) -> list[Fact]:
+    """The facts, less those read from the very end of the normalized text of a page that stops in a figure
+    (the closing bar normalization gives its last row is not the page's). A table row's facts share the row's
+    span, so the whole row goes; cells one a line lose only the last."""
+    end = len(text.rstrip().removesuffix("|").rstrip())
+    return [f for f in facts if f.end < end]
+
+
+def extract_report(text: str, paged: bool = False, cut: bool = False) -> dict[str, Any]:
     """Every metadata field and fact of one normalized report (the contract's fields after `script`).
-    `paged`: the text came from a paged document (PDF, Word), so each fact gets the page it stands on."""
+    `paged`: the text came from a paged document (PDF, Word), so each fact gets the page it stands on.
+    `cut`: the file stops in a figure (stops_in_figure of its raw text): the figure it stops in is none."""
     page_of = _page_finder(text, paged)
     meta = extract_metadata(text)
     flags = list(meta.flags)
@@ -73,6 +88,10 @@ def extract_report(text: str, paged: bool = False) -> dict[str, Any]:
     if len(plausible) < len(facts):  # a misread run of digits is no figure: dropped, and the report says so
         flags.append("implausible_magnitude")
         facts = plausible
+    whole = not_cut_off(text, facts) if cut else facts
+    if len(whole) < len(facts):
+        flags.append("text_cut_in_figure")
+        facts = whole
     if meta.report_year is None:
         flags.append("report_year_unknown")
     place = region.resolve_region(meta.agency, text)
@@ -162,7 +181,9 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
                                      *PAGE_COLUMNS)))
         record.update(metrics=[], flags=[])
     else:
-        record.update(extract_report(row["norm_text"], paged=row["encoding"] in PAGED_ENCODINGS))
+        paged = row["encoding"] in PAGED_ENCODINGS  # a document's text is whole or unreadable, never cut
+        record.update(extract_report(row["norm_text"], paged=paged,
+                                     cut=not paged and stops_in_figure(row["text"] or "")))
         if row["encoding"] == "ocr":  # text a machine read off a picture: its figures may be misread
             record["flags"] = sorted({*record["flags"], "ocr_text"})
     return record
