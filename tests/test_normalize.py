@@ -375,3 +375,14 @@ def test_regroup_cell_lines_keeps_blank_marks_in_their_row_and_leaves_long_lines
         "| 信息内容 |", "| 规章 | 1 | / | 5 |", "| 行政许可 | 12 |"]
     long_line = " " * 4000 + "甲" * 4000 + " |"
     assert regroup_cell_lines([long_line] * 3) == [long_line] * 3  # a short run is left alone
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("网(wǎng)站", "网站"), ("状(zhuàng)况", "状况"), ("绿(lǜ)色", "绿色"), ("而(ér)且", "而且"),
+    ("报(bao)告", "报告"),                                # a reading without its tone mark
+    # negative: letters in brackets that are no pinyin syllable stay
+    ("门户网站(www)", "门户网站(www)"), ("移动客户端(app)", "移动客户端(app)"), ("附件(pdf)", "附件(pdf)"),
+    ("格式(Word)", "格式(Word)"),                          # upper case: ruby is written in lower case
+])
+def test_ruby_is_one_pinyin_syllable(raw, expected):
+    assert normalize_text(raw)[0] == expected

@@ -329,13 +329,31 @@ class Rule(NamedTuple):
 
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
-_PINYIN = "a-zA-Zü" + _TONED
+_PINYIN = "a-zü" + _TONED
+_TONES = {"a": "aāáǎà", "e": "eēéěè", "i": "iīíǐì", "o": "oōóǒò", "u": "uūúǔù", "ü": "üǖǘǚǜv"}
+
+
+def pinyin_syllable() -> str:
+    """A regex of one pinyin syllable as ruby writes it (lower case, tone marks on its vowels): an initial and
+    a final of vocab/pinyin_syllable_parts.csv, so `(www)`, `(app)` or `(pdf)` after a word is no reading."""
+    parts = vocabulary.rows("pinyin_syllable_parts.csv")
+
+    def letters(text: str) -> str:
+        return "".join(f"[{_TONES[c]}]" if c in _TONES else re.escape(c) for c in text)
+
+    def alternation(kind: str) -> str:  # longest first: `zh` before `z`, `iang` before `ia`
+        return "|".join(letters(p["letters"]) for p in sorted(
+            (p for p in parts if p["part"] == kind), key=lambda p: -len(p["letters"])))
+
+    return f"(?:{alternation('initial')})?(?:{alternation('final')})"
+
+
 ARTIFACT_RULES: list[Rule] = [
     Rule(r"[\t\u00a0\u3000\u2002\u2003\u200b\ufeff]", " "),
     # Pinyin ruby injected after a character by some sites' reading aids: 現(xiàn) -> 現; a PDF line may break
     # between the character and its reading, which then has a tone mark (a bracket of Latin letters on the next
-    # line, `(www)`, is no reading).
-    Rule(rf"(\p{{Han}})[(（][{_PINYIN}]+[)）]", "${1}", gate=rf"[(（][{_PINYIN}]+[)）]"),
+    # line, `(www)`, is no reading). Only a pinyin syllable is a reading: 网站(www), 客户端(app) stay.
+    Rule(rf"(\p{{Han}})[(（](?:{pinyin_syllable()})[)）]", "${1}", gate=rf"[(（][{_PINYIN}]+[)）]"),
     Rule(rf"(\p{{Han}})\n[(（][a-zü]*[{_TONED}][a-zü]*[)）]", "${1}", gate=rf"\n[(（][a-zü]*[{_TONED}]"),
     # Debris of broken markup: `?! ?/p>` after a sentence, lone `?` lines.
     Rule(r"\?!\s*\?/p>|\?/p>", ""),
