@@ -523,15 +523,15 @@ def join_wrapped_lines(text: str) -> str:
     wrap = _wrap_width(lines)
     if wrap is None:
         return text
-    out: list[str] = []
+    out: list[list[str]] = []  # each paragraph's lines, joined once at the end (+= on a long one is quadratic)
     prev = ""  # the previous line as it was: a joined paragraph is longer than any line of it
     for line in lines:
         if prev and line and not prev.endswith(_SENTENCE_END) and _continues(prev, line, wrap):
-            out[-1] += line
+            out[-1].append(line)
         else:
-            out.append(line)
+            out.append([line])
         prev = line
-    return "\n".join(out)
+    return "\n".join("".join(parts) for parts in out)
 
 
 def _continues(prev: str, line: str, wrap: int) -> bool:
