@@ -184,3 +184,27 @@ def test_a_field_line_that_names_the_report_is_the_title_without_its_label():
 def test_a_sentence_that_names_the_report_is_no_title():
     text = "本报告根据《条例》编制而成。本报告所列数据为2020年1月1日至2020年12月31日。\n一、总体情况\n" + "正文。" * 40
     assert find_title(text) is None
+
+
+@pytest.mark.parametrize("head,title", [
+    # a letter-spaced label with no colon, as a document site writes its field block
+    ("索引号 x01/2023-00011\n标   题 县档案局2022年度政府信息公开工作年度报告\n发布机构 县档案局\n正文。",
+     "县档案局2022年度政府信息公开工作年度报告"),
+    ("名 称 某镇2021年政府信息公开工作年度报告\n正文。", "某镇2021年政府信息公开工作年度报告"),
+    # negative: two words before a space are no label, and a label that names no report is left alone
+    ("工作 年度报告2021\n正文。", "工作 年度报告2021"),
+])
+def test_a_spaced_field_label_without_colon(head, title):
+    assert find_title(head) == title
+
+
+@pytest.mark.parametrize("text,agency", [
+    # a preposition opening the clause is no part of the township's name
+    ("本年度报告是根据《条例》要求,由前河镇编制的2009年政府信息公开年度报告。我镇全年公开信息20条。", "前河镇"),
+    # a list marker before 镇 is no township
+    ("一是领导重视。二是镇党政领导高度重视信息公开工作,我镇成立了领导小组。", None),
+    # a site's menu is no body
+    ("移动端应用\n政务微信\n登录个人中心\n2016年我局高度重视信息公开工作。", None),
+])
+def test_agency_is_no_clause_opening_list_marker_or_menu(text, agency):
+    assert extract_metadata(text).agency == agency

@@ -389,3 +389,43 @@ def test_whole_clause(before, clause):
 ])
 def test_request_counts_in_a_sentence(text, expected):
     assert facts(text) == expected
+
+
+# Pages read for the real-report probe of 2026-12-08 (tests/fixtures/SOURCES.md), paraphrased with other values.
+@pytest.mark.parametrize("text,expected", [
+    # an earlier figure's website is not this one's: a list joined by 、 after the website's share, news media
+    ("利用门户网站主动公开政府信息57条、规范性文件3条、财政信息4条。",
+     {("proactive.website", "", 57, "exact")}),
+    ("全年主动公开政务信息210条，包括政府网站21条，在日报、晚报等媒体上发布信息64条。",
+     {("proactive.total", "", 210, "exact"), ("proactive.website", "", 21, "exact")}),
+    # ... but a count of another kind in between does not take the site away
+    ("门户网站新增英语版，目前已覆盖6个语种，共发布各类信息4210条。", {("proactive.website", "", 4210, "exact")}),
+    # channels' shares one after the other are no total; a channel no code counts gives nothing
+    ("通过区官方网站公开信息1200条,微博公开信息300条,微信公开信息410条,头条号公开信息95条。",
+     {("proactive.website", "", 1200, "exact")}),
+    # several channels together before one figure: the total
+    ("利用街道门户网站、社区宣传栏、电子显示屏等载体，全年主动公开信息150余条。",
+     {("proactive.total", "", 150, "at_least")}),
+    # a county government's site written 人民政府网
+    ("全镇通过某县人民政府网公开信息17条。", {("proactive.website", "", 17, "exact")}),
+    # the total in 件, and the website's count written 数量为…件
+    ("2021年主动公开的各类政府信息数量41件。", {("proactive.total", "", 41, "exact")}),
+    ("全年我乡在政府门户网站上主动公开信息数量为38件。", {("proactive.website", "", 38, "exact")}),
+    # requests counted in 条 are no published items
+    ("共接到网上平台民众申请的依申请公开答复内容12条。", set()),
+    ("全年发生依申请和不予公开政府信息条数0条。", set()),
+    # a mayor's mailbox counted in 条: cases and cases closed
+    ("共收到“县长信箱”留言31条，答复31条。",
+     {("hotline.cases", "", 31, "exact"), ("hotline.cases_closed", "", 31, "exact")}),
+    # request outcomes: 不同意公开 is a denial, 不属于本行政机关 not its duty, 已经主动公开 no category
+    ("同意公开答复120件，不同意公开答复的3件，不属于本行政机关公开的9件，其中属于已经主动公开的4件。",
+     {("requests.granted", "", 120, "exact"), ("requests.denied", "", 3, "exact"),
+      ("requests.not_own_duty", "", 9, "exact")}),
+    # a running total of all years is not the year's
+    ("历年累计公开信息80条，其中2012年新增主动公开政府信息11条。", {("proactive.total", "", 11, "exact")}),
+    ("2010年街道公开信息总数为9条。截止2010年末，街道累计公开信息总数31条。", {("proactive.total", "", 9, "exact")}),
+    # negative: a to-date total that is the only one stays
+    ("截至2022年12月31日，累计主动公开政府信息1234条。", {("proactive.total", "", 1234, "exact")}),
+])
+def test_channels_requests_and_running_totals(text, expected):
+    assert facts(text) == expected

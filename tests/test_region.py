@@ -117,3 +117,17 @@ def test_region_read_back_and_township(agency, text, expected):
 def test_current_divisions_and_their_former_names(agency, expected):
     place = resolve_region(agency, "")
     assert (place.province, place.city, place.county, place.code) == expected
+
+
+@pytest.mark.parametrize("agency,text,expected", [
+    # a body named by its level alone belongs to a division of that level, not to the city of its address
+    ("自治区北部湾办", "由广西壮族自治区北部湾经济区规划建设管理办公室(以下简称自治区北部湾办)编制(地址:南宁市青秀区某路1号)",
+     ("广西壮族自治区", None, None)),
+    # ... and when no division of that level stands beside it, none (not the address's city)
+    ("省人防办", "来源:省人防办 地址:哈尔滨市南岗区某街2号", (None, None, None)),
+    # negative: a 市 body still takes its city from the same line
+    ("市民政局", "主办:泰安市人民政府 承办:市民政局", ("山东省", "泰安市", None)),
+])
+def test_a_body_named_by_its_level_takes_a_place_of_that_level(agency, text, expected):
+    place = resolve_region(agency, text)
+    assert (place.province, place.city, place.county) == expected

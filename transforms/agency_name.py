@@ -110,7 +110,8 @@ def from_self_reference(text: str) -> str | None:
         return None
     level = levels.pop()
     names = set()
-    for m in re.finditer(rf"(?:^|[,，。;；:：]|\d年)([一-鿿]{{2,4}}?{level})(?=[一-鿿])", text, flags=re.M):
+    for m in re.finditer(rf"(?:^|[,，。;；:：]|\d年)(?:由|经|在|对|向)?([一-鿿]{{2,4}}?{level})(?=[一-鿿])", text,
+                         flags=re.M):
         name = m.group(1)
         if name not in self_references() and is_agency_name(name) and not name.startswith(("全", "各", "该", "城")):
             names.add(name)

@@ -142,7 +142,8 @@ def _report_cell(line: str) -> str:
     if "|" in line:
         line = next((c.strip() for c in line.split("|") if _names_report(c.strip())), line)
     label = _FIELD_LABEL.match(line)
-    if label and label.group(1).replace(" ", "") in _page_labels() and _names_report(line[label.end():]):
+    if label and (label.group(1) or label.group(2)).replace(" ", "") in _page_labels() and _names_report(
+            line[label.end():]):
         return line[label.end():].strip()
     return line
 
@@ -257,7 +258,7 @@ def agency_from_fields(text: str) -> str | None:
 # A report named in a sentence (`现公布泰州市人民政府2017年政府信息公开工作年度报告`): its year, topic and report word.
 _REPORT_NAMED = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息公开|政务公开|信息公开)"
                            rf"[^。，,；;《》]{{0,12}}?{_REPORT_WORDS}")
-_FIELD_LABEL = re.compile(r"([一-鿿 ]{2,8})[:：]\s*")
+_FIELD_LABEL = re.compile(r"([一-鿿 ]{2,8})[:：]\s*|((?:[一-鿿] +){1,3}[一-鿿]) +")  # 名称: …, 标   题 …
 _RUN_BEFORE = re.compile(r"[一-鿿()（）]{2,40}$")
 # Who compiled the report (`本报告…由北京市信访办编制的2014年度…报告`): the body right before 编制.
 _COMPILED_BY = re.compile(rf"报告[^。]{{0,30}}?由(?P<name>[一-鿿()（）]{{2,40}}?)(?:编制|编写)(?:而成|的)?"

@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from transforms import vocabulary
 from transforms.facts import Fact
 from transforms.numbers import NUMBER_FIRST, NUMBER_REST, parse_number, qualifier_of, to_catalog_unit
+from transforms.prose_rules import RULES
 
 UNITS = "人次|平方米|万元|元|条|件|次|期|个|人|名|台|项|场|篇|宗|起|%|处"
 _AFTER_NUMBER = "".join(sorted({u[0] for u in UNITS.split("|")} | set("万亿多余")))  # what can follow a figure's number
@@ -41,96 +41,6 @@ _LIST_NEXT = re.compile(rf"[{_SENTENCE_END}；; ]*其中")
 _LAST_CLAUSE_SEP = re.compile(rf"(?s).*[{_CLAUSE_SEP}]")
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    units: str             # regex alternation of the units this metric is counted in
-    label: str             # regex searched in the clause label
-    context: str = ""      # regex that must also occur in the sentence before the figure
-    tail: str = ""         # regex that must match right after the figure (instead of the label; with the context)
-
-
-# A sentence before the figure that speaks of no appeal (行政复议, 诉讼): a rule about disclosure requests only.
-_NOT_APPEALS = r"^(?![^。]*(复议|诉讼))"
-
-# Ordered: specific wordings before general ones. `skip` rules stop a figure from becoming any fact.
-RULES: tuple[Rule, ...] = (
-    Rule("skip", "件|条", r"予以公开(及|和|与)部分公开$|撤回$|修订$|自然失效$"),
-    # `督促县直部门…发布信息3044条`: what the body had others do is not its own figure
-    Rule("skip", "条|件|次", r"^(督促|指导|推动)[^。，,；;]{0,8}(部门|单位|乡镇|街道)"),
-    # sessions of a hotline or an online interview (catalog); a livestream (`直播118场`) is neither
-    Rule("hotline.sessions", "次|期|场", r"上线|在线访谈|做客|(访谈|热线)[^。，,；;]{0,6}直播"),
-    Rule("proactive.press_conferences", "次|场|条|期", r"发布会|通气会"),
-    Rule("proactive.media_reports", "次|篇|条", r"报道"),
-    Rule("proactive.reading_point_visits", "人次|人", r"查阅"),
-    Rule("proactive.public_reading_points", "个|处", r"查阅点|查阅场所|查阅室|查阅中心"),
-    Rule("approval.non_licensing_items", "项", r"非许可"),
-    Rule("approval.licensing_items", "项", r"行政许可事项"),
-    Rule("approval.service_items", "项", r"行政服务事项"),
-    Rule("service_center.area", "平方米", r"面积"),
-    Rule("service_center.cases_closed", "件", r"(服务中心|大厅).*办结"),
-    Rule("service_center.cases_received", "件", r"(服务中心|大厅).*(办件|受理)"),
-    Rule("service_center.windows", "个", r"窗口"),
-    # `明确2名兼职工作人员`: the count before the noun (a tail rule, so `1名专职人员和3名兼职人员` reads right).
-    Rule("staff.full_time", "人|名", r"", tail=r"^(信息公开|政务公开)?(专职|全职)"),
-    Rule("staff.part_time", "人|名", r"", tail=r"^(信息公开|政务公开)?兼职"),
-    # `专兼职人员5名`, `专职和兼职人员7名`: both kinds together, which no catalog code counts.
-    Rule("skip", "人|名|个", r"兼职", context=r"专职?[、和及与/]?兼职[^，,；;。\d]*$"),
-    Rule("staff.full_time", "人|名|个", r"专职|全职"),
-    Rule("staff.part_time", "人|名|个", r"兼职"),
-    Rule("staff.units", "个", r"专门(工作)?机构"),
-    Rule("staff.units", "个", r"", tail=r"^单位[^。]{0,6}开展[^。]{0,6}公开"),
-    # The meeting word ends the label, give or take a few words (`召开…工作会议3次`); `常务会议…权威发布38次`
-    # and `常务会议同步配套解读7次` count releases, not meetings.
-    Rule("meetings.held", "次", r"(?<!每)(会议|专题会|工作会)[^例发解]{0,6}$"),
-    Rule("meetings.held", "次", r"", tail=r"^(召开|专题)[^。，,；]{0,12}会议"),
-    Rule("training.sessions", "次|期|场", r"培训"),
-    # `两次举办政府信息公开工作培训`: the count before the event
-    Rule("training.sessions", "次|期|场", r"", tail=r"^(举办|组织|开展)[^。，,；;]{0,16}培训"),
-    Rule("training.participants", "人次|人|名", r"培训"),
-    Rule("budget.disclosure", "万元|元", r"经费"),
-    Rule("satisfaction.rate", "%", r"满意"),
-    Rule("equipment.computers", "台", r"电脑|计算机"),
-    Rule("requests.fees_charged", "元|万元", r"收取|收费|处理费|费用"),
-    Rule("hotline.cases_closed", "件", r"办结|回复", context=r"热线|信箱|电话|12345"),
-    Rule("hotline.cases", "件", r"受理|收到|反映|投诉|来电|来信", context=r"热线|信箱|电话|12345"),
-    Rule("consultations.total", "件|人次|次", r"咨询|求助|问政|留言"),
-    Rule("complaints.total", "件", r"申诉"),
-    # The outcome words end the label, perhaps with 答复/的 (`不予公开答复 2件`, `无法提供的 10 件`).
-    Rule("requests.partially_granted", "件", r"部分公开(答复)?的?$"),
-    Rule("requests.denied", "件", r"(不予公开|不公开)(答复)?的?$"),
-    Rule("requests.unavailable", "件", r"无法提供(答复)?的?$"),
-    Rule("requests.not_processed", "件", r"不予处理(答复)?的?$"),
-    Rule("requests.other", "件", r"其他处理(答复)?的?$"),
-    Rule("requests.granted", "件", r"(予以公开|同意公开|全部公开)(答复)?的?$"),
-    Rule("requests.unavailable.not_held", "件", r"信息不存在"),
-    Rule("requests.not_own_duty", "件", r"非本机关|不属于本机关"),
-    Rule("requests.carried_in", "件", r"上年(度)?结转"),
-    # `除4件转结2022年办理`, `103件顺延到下年度答复`: carried out, unless the sentence is about appeals
-    Rule("requests.carried_out", "件", r"", context=_NOT_APPEALS,
-         tail=r"^(转结|结转|顺延)[至到入]?(下一?年度?|\d{4}年度?)(办理|答复)"),
-    Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
-    Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
-    # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
-    Rule("review.total", "件|起|宗", r"行政复议申请"),
-    Rule("requests.received", "件|宗", r"(收到|受理|接到|接收|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
-    # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests (not of appeals)
-    Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=_NOT_APPEALS + r"[^。]*申请"),
-    Rule("review.total", "件|起|宗", r"行政复议"),
-    Rule("litigation.total", "件|起|宗", r"行政诉讼"),
-    # `行政复议7件，诉讼9件`: a bare 诉讼 right after the review figure is the administrative suit.
-    Rule("litigation.total", "件|起|宗", r"^(提起)?诉讼$", context=r"行政复议[^。；;]*$"),
-    # Issues of a publication: a title in 《》, a publication word or an editing verb (`开展意见征集9期` is none).
-    Rule("proactive.gazette_issues", "期", r"《|简报|公报|刊|动态|讯|报|编发|编印|编辑|印发|制作|出版"),
-    Rule("proactive.website", "条", r"网站|门户|网上|网页"),
-    # `通过部门网站当年发布政府信息393件`: items of government information on the site, counted in 件
-    Rule("proactive.website", "件", r"(网站|门户网?)[^。，,；;]{0,12}(发布|公开)[^。，,；;]{0,6}政府信息$"),
-    Rule("proactive.website", "条", r"发布|公开|更新|采编|信息", context=r"网站|门户网"),
-    # A total says it is one (主动公开, 共, 累计, 全年, 各类): `细化公开…经费信息4条` is one kind among others.
-    Rule("proactive.total", "条", r"主动公开|(共|累计|全年|各类|总)[^。]{0,30}(发布|公开|更新|采编)[^。]{0,30}信息"
-                                  r"|(发布|公开|更新|采编)[^。]{0,30}各类[^。]{0,30}信息|信息[^。]{0,30}(共|总)"),
-)
-
 # Free-text breakdowns: a list item's noun, a channel, a gazette title.
 _TRAILING_VERB = re.compile(r"(发布了?|公开了?|更新了?)$")
 _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布了|发布|更新)")
@@ -138,7 +48,8 @@ _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布�
 
 # Where a total was published (`其中网站319条`): vocab/publication_channels.csv, channel -> code or skip.
 _PUBLICATION_CHANNELS = vocabulary.mapping("publication_channels.csv", "channel", "code")
-_CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体")
+_CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体", "宣传栏", "公开栏", "公示栏",
+                  "显示屏", "电子屏", "报纸", "广播", "电视")
 # Nouns that name no category of information (`各类信息`): vocab/generic_information_nouns.csv.
 _GENERIC_NOUNS = frozenset(vocabulary.column("generic_information_nouns.csv", "noun"))
 # Verbs of sending information up to a superior body, not publishing it: vocab/not_publication_verbs.csv.
@@ -174,6 +85,7 @@ class _Figure(NamedTuple):
     label: str
     context: str
     tail: str
+    near: str   # the context since the sentence's previous figure
 
 
 def _sentence(text: str, pos: int, lo: int) -> tuple[int, int]:
@@ -222,7 +134,7 @@ def _sentence_spans(text: str, positions: list[int]) -> Iterator[tuple[int, int]
 
 def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterator[_Figure]:
     """Figures of one sentence (at `offset` in the text) from its TOKEN matches in the text."""
-    last_end = 0
+    last_end = last_item_end = 0
     for m in tokens:
         num, unit = m.group("num", "unit")
         start, end = m.start() - offset, m.end() - offset
@@ -261,11 +173,15 @@ def _figures(sentence: str, offset: int, tokens: list[re.Match[str]]) -> Iterato
         mult, more, post = m.group("mult", "more", "post")
         yield _Figure(offset + clause_start, offset + end, value, unit, mult or "",
                       qualifier_of(before[-4:].rstrip(), (more or "") + (post or "")),
-                      label, before, _TAIL.match(sentence, end).group())
+                      label, before, _TAIL.match(sentence, end).group(),
+                      sentence[max(last_item_end, start - _CONTEXT):start])
         last_end = end
+        if unit in _ITEM_UNITS:  # `覆盖10个语种，共发布各类信息13528条`: a count of another kind is no rival item
+            last_item_end = end
 
 
 _CONTEXT = 300
+_ITEM_UNITS = frozenset(("条", "件", "篇"))  # what published items are counted in
 _SHARED_LABEL_MAX = 3
 _DIGIT = re.compile(r"\d")
 _HEADING_GAP = re.compile(r"(?:情况|工作|概述|统计)\s+(?=[\u4e00-\u9fff])")
@@ -275,34 +191,37 @@ _TAIL = re.compile(rf"[^{_CLAUSE_SEP}]{{0,40}}")  # bounded: tail rules read its
 # RULES compiled once: (code, units, label, context, tail).
 _COMPILED = tuple(
     (r.code, frozenset(r.units.split("|")), re.compile(r.label), re.compile(r.context) if r.context else None,
-     re.compile(r.tail) if r.tail else None)
+     re.compile(r.tail) if r.tail else None, r.near)
     for r in RULES)
 
 
 @functools.lru_cache(maxsize=8192)  # labels repeat across figures and reports
-def _candidates(label: str, unit: str) -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...]:
-    """(code, context, tail) of the rules that may fit a figure with this label and unit, in order, up to
-    the first one that surely does; only the context and tail checks are left to make."""
+def _candidates(label: str, unit: str) -> tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None, bool],
+                                                ...]:
+    """(code, context, tail, near) of the rules that may fit a figure with this label and unit, in order, up
+    to the first one that surely does; only the context and tail checks are left to make."""
     out = []
-    for code, units, label_re, context_re, tail_re in _COMPILED:
+    for code, units, label_re, context_re, tail_re, near in _COMPILED:
         if unit not in units:
             continue
         if tail_re:
-            out.append((code, context_re, tail_re))
+            out.append((code, context_re, tail_re, near))
         elif label_re.search(label):
-            out.append((code, context_re, None))
+            out.append((code, context_re, None, near))
             if context_re is None:
                 break
     return tuple(out)
 
 
-def classify(label: str, unit: str, context: str = "", tail: str = "") -> str | None:
-    """The metric code a figure's wording names, `skip`, or None."""
-    for code, context_re, tail_re in _candidates(label, unit):
+def classify(label: str, unit: str, context: str = "", tail: str = "", near: str | None = None) -> str | None:
+    """The metric code a figure's wording names, `skip`, or None. `near`: the context since the sentence's
+    previous figure (the whole context when not given)."""
+    for code, context_re, tail_re, only_near in _candidates(label, unit):
+        before = (context if near is None else near) if only_near else context
         if tail_re is not None:
-            if tail_re.search(tail) and (context_re is None or context_re.search(context + label)):
+            if tail_re.search(tail) and (context_re is None or context_re.search(before + label)):
                 return code
-        elif context_re is None or context_re.search(context + label):
+        elif context_re is None or context_re.search(before + label):
             return code
     return None
 
@@ -393,7 +312,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 continue  # `工作信息126条,占86.9%;民生事项0条`: an item's share, inside the list
             if in_list and item_end >= 0 and inside_note(text, item_end, fig.end):
                 continue  # `规章13件(含新制定5件…)`: the parts of an item
-            code = classify(fig.label, fig.unit, fig.context, fig.tail)
+            code = classify(fig.label, fig.unit, fig.context, fig.tail, fig.near)
             clause = whole_clause(fig.context)
             if code in (None, *_PROACTIVE) and (clause_channel(clause) == "skip" or any(
                     w in clause for w in _NOT_PUBLICATION)):
@@ -428,12 +347,27 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 list_end = s_end
             if code is None or code == "skip":
                 continue
-            if code == "proactive.website" and sum(w in fig.context for w in _CHANNEL_WORDS) >= 2:
-                code = "proactive.total"  # `政务网站、微信、微博共发布各类信息2483条`: all channels together
+            if code == "proactive.website" and sum(w in fig.near + fig.label for w in _CHANNEL_WORDS) >= 2:
+                # `政务网站、微信、微博共发布各类信息2483条`, `利用门户网站、宣传栏、显示屏等…公开信息300余条`: all
+                # channels together (named since the previous item: `网站…3605条，微博…650条` are channels' shares)
+                code = "proactive.total"
             unit = fig.unit if code == "consultations.total" else units.get(code, fig.unit)
             facts.append(Fact(code, _breakdown(code, fig), _catalog_value(code, fig, units), unit, fig.qualifier,
                               fig.start, fig.end, f"prose:{code}"))
-    return facts
+    return year_totals(facts, text)
+
+
+_TO_DATE = re.compile(r"(截止|截至|至今|以来)[^。]{0,20}累计|累计[^。]{0,6}(至今|总数)")
+
+
+def year_totals(facts: list[Fact], text: str) -> list[Fact]:
+    """A report that gives the year's proactive total and a running one (`公开信息总数为13条。截止2010年末，街道
+    累计公开信息总数24条`): the running total is no figure of the year. Kept when it is the only total."""
+    totals = [f for f in facts if f.code == "proactive.total"]
+    if len({f.value for f in totals}) < 2:
+        return facts
+    to_date = {f for f in totals if _TO_DATE.search(text, max(0, f.start - 20), f.end)}
+    return [f for f in facts if f not in to_date] if len(to_date) < len(totals) else facts
 
 
 # --- sentences that state a zero ------------------------------------------------------------------------

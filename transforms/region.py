@@ -33,7 +33,8 @@ _ORGAN = re.compile(
     r"|供销|残联|妇联|工会|海事|边检|口岸|医保|医疗保障|退役|规划|房管|烟草|邮政|金融|广电|新闻|宗教|民族|侨务|外事|扶贫"
     r"|乡村|数据|政务|行政|监察|法院|中级|检察|公共资源|国资|招商|投资|开发区|高新|经开|办公|政法|编办|机构编制)"
 )
-_LEVEL_HINTS = "省市州县区盟旗"
+# A body named by its level alone (市民政局, 自治区北部湾办): the place it belongs to ends with that word.
+_LEVEL_WORDS = ("自治区", "自治州", "自治县", *"省市州县区盟旗")
 _TOWNSHIP = re.compile(r"[一-鿿]{2,6}?(镇|乡|街道|苏木)")
 
 
@@ -293,8 +294,8 @@ def _combine(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 def _from_text(agency: str, text: str, idx: _Index) -> tuple[str, ...]:
     """The agency carries no place (市民政局): take it from the source fields, title and footer."""
-    hint = agency[0] if agency and agency[0] in _LEVEL_HINTS else ""
-    core = agency[1:] if hint else agency
+    hint = next((h for h in _LEVEL_WORDS if agency.startswith(h)), "")
+    core = agency[len(hint):]
     windows = [text[:_HEAD]] + ([text[-_TAIL:]] if len(text) > _HEAD else [])
 
     def fits(name: str) -> bool:  # a 市 body belongs to a …市, a 县 body to a …县
