@@ -1,6 +1,7 @@
 import pytest
 
 from transforms.metadata import (
+    agency_from_contact,
     agency_from_sentence,
     agency_from_title,
     could_be_title,
@@ -208,3 +209,32 @@ def test_a_spaced_field_label_without_colon(head, title):
 ])
 def test_agency_is_no_clause_opening_list_marker_or_menu(text, agency):
     assert extract_metadata(text).agency == agency
+
+
+@pytest.mark.parametrize("text,agency", [
+    # the report's own title in 《》 after a publishing cue
+    ("根据《条例》规定,现发布《临潭县新城镇2022年政府信息公开工作年度报告》。", "临潭县新城镇"),
+    # a township the gazetteer does not list, after a cue
+    ("特向社会公布青石街道2021年度信息公开年度报告,内容如下。", "青石街道"),
+    ("根据《条例》的规定,现公布2012年西岭镇政府信息公开工作年度报告。", "西岭镇"),
+    # negative: another document's title in 《》 names no body
+    ("根据《关于做好2012年东山镇政府信息公开工作年度报告的通知》要求编制。", None),
+    # negative: no cue, no gazetteer place: a township name is not believed
+    ("为了西岭镇2012年政府信息公开工作年度报告的编制,开展了调研。", None),
+])
+def test_agency_from_a_sentence_quoted_title_and_townships(text, agency):
+    assert agency_from_sentence(text) == agency
+
+
+@pytest.mark.parametrize("text,agency", [
+    ("如对本报告有疑问,请与辽阳市民政局办公室联系,电话:0419-1234567。", "辽阳市民政局"),
+    ("如有疑问,请与西岭镇党政办公室联系。", "西岭镇"),
+    ("请与闽清县水利局政府信息公开工作领导小组办公室联系。", "闽清县水利局"),
+    ("可与宁乡市人民政府办公室联系。", "宁乡市人民政府"),
+    # negative: an office with no body before it, a person, no division
+    ("请与办公室联系。", None),
+    ("请与张同志联系。", None),
+    ("请与某某局办公室联系。", None),
+])
+def test_agency_from_the_contact_line(text, agency):
+    assert agency_from_contact(text) == agency

@@ -39,6 +39,20 @@ def self_references() -> dict[str, str]:
     return vocabulary.mapping("agency_self_reference.csv", "word", "level")
 
 
+_TOWNSHIP_BODIES = ("人民政府", "政府", "办事处")  # what follows a township's name in its body's (X镇人民政府)
+
+
+def is_township(name: str) -> bool:
+    """A township-level body (`螺洋街道`, `前河镇人民政府`, `兴东街道办事处`): one the division gazetteer does not
+    list, so its name is believed only where a sentence names it as the report's body."""
+    stem = name
+    for tail in _TOWNSHIP_BODIES:
+        stem = stem.removesuffix(tail)
+    kinds = vocabulary.mapping("agency_body_types.csv", "suffix", "kind")
+    suffix = body_type(stem)
+    return suffix is not None and kinds.get(suffix) == "township" and 2 <= len(stem) - len(suffix) <= 6
+
+
 def clean(name: str | None) -> str | None:
     """Markup and whitespace off a written name (`# 沐阳县人民政府 ` -> 沐阳县人民政府)."""
     if name is None:

@@ -280,13 +280,19 @@ def agency_from_sentence(text: str) -> str | None:
     for m in _REPORT_NAMED.finditer(text, 0, _NAMED_CHARS):
         before = text[max(0, m.start() - 40):m.start()]
         run = _RUN_BEFORE.search(before)
-        if run is None or before.rfind("《") > before.rfind("》"):
+        if run is None:
             continue
         at = max(0, m.start() - 40) + run.start()
+        # `现发布《临洮县新添镇2022年…年度报告》`: this report's own title in 《》 after a publishing cue
+        quoted = text[at - 1:at] == "《" and text[max(0, at - 9):at - 1].endswith(_naming_cues())
+        if before.rfind("《") > before.rfind("》") and not quoted:
+            continue  # another document's title
         words, opens = run.group(), at == 0 or text[at - 1] == "\n"
         for i in range(len(words) - 1):
             name = words[i:]
-            if ((words[:i].endswith(_naming_cues()) if i else opens) and _placed(name)
+            cued = words[:i].endswith(_naming_cues()) if i else quoted
+            # a township the gazetteer does not list is believed after a cue (`特向社会公布螺洋街道2021年…`)
+            if ((cued or (not i and opens)) and (_placed(name) or (cued and agency_name.is_township(name)))
                     and agency_name.validated(name)):
                 return name
     for m in _COMPILED_BY.finditer(text, 0, _NAMED_CHARS):
@@ -295,9 +301,33 @@ def agency_from_sentence(text: str) -> str | None:
             return name
     for m in _YEAR_THEN_BODY.finditer(text, 0, _NAMED_CHARS):
         name = m.group("name")
-        if (text[max(0, m.start() - 8):m.start()].endswith(_naming_cues()) and _placed(name)
-                and agency_name.validated(name)):
+        if (text[max(0, m.start() - 8):m.start()].endswith(_naming_cues())
+                and (_placed(name) or agency_name.is_township(name)) and agency_name.validated(name)):
             return name
+    return None
+
+
+# Whom to ask about the report (`如对本报告有疑问，请与凤安镇党政办公室联系`): the body, less its answering unit.
+_CONTACT = re.compile(r"(?:请|可)(?:与|向)(?P<name>[一-鿿()（）]{3,40}?)(?:联系|咨询|联络)")
+
+
+@functools.cache
+def _contact_subunits() -> tuple[str, ...]:
+    return tuple(sorted(vocabulary.column("contact_subunits.csv", "subunit"), key=len, reverse=True))
+
+
+def agency_from_contact(text: str) -> str | None:
+    """The body a report sends its readers to: the name before an answering unit of vocab/contact_subunits.csv
+    (`请与辽源市民政局办公室联系` -> 辽源市民政局), when it starts with a known division or is a township's."""
+    windows = (text[:_NAMED_CHARS], text[-600:])
+    for window in windows:
+        for m in _CONTACT.finditer(window):
+            name = m.group("name")
+            unit = next((u for u in _contact_subunits() if name.endswith(u) and len(name) > len(u)), "")
+            name = name[:len(name) - len(unit)]
+            if (_placed(name) or agency_name.is_township(name)) and agency_name.validated(name) and (
+                    unit or agency_name.body_type(name) not in ("办公室", "办")):
+                return name
     return None
 
 
@@ -324,6 +354,7 @@ def find_agency(text: str, title: str | None) -> str | None:
         agency_name.validated(agency_from_fields(text)),
         agency_name.from_lines(lines[:6]),
         agency_name.from_lines(tail[::-1]),
+        agency_from_contact(text),
     ]
     written = next((c for c in candidates if c), None)
     if written is None:
