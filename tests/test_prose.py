@@ -429,3 +429,34 @@ def test_request_counts_in_a_sentence(text, expected):
 ])
 def test_channels_requests_and_running_totals(text, expected):
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # requests counted in 项 or 条 when the label ends with the request; carried over in 项
+    ("共收到依申请公开9项,办理8项,结转下年度继续办理1项。",
+     {("requests.received", "", 9, "exact"), ("requests.carried_out", "", 1, "exact")}),
+    ("2022年,收到申请公开14条,办结14条。", {("requests.received", "", 14, "exact")}),
+    # the verb before the applicants, and 接受
+    ("受理公民、法人和其他组织向县政府提出的政府信息公开申请7件。", {("requests.received", "", 7, "exact")}),
+    ("某县人民政府2023年接受依申请公开0件。", {("requests.received", "", 0, "exact")}),
+    # negative: applications for review, and an answer count, are no requests received
+    ("受理行政复议、政府信息公开申请3件。", set()),
+    ("共接到网上平台民众申请的依申请公开答复内容40条。", set()),
+    # negative: 项 without a request is no request
+    ("结转下年度继续实施项目2项。", set()),
+])
+def test_request_counts_in_other_units(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("全年无政府信息公开申请行政复议、提起行政诉讼的案件。",
+     {("review.total", 0), ("litigation.total", 0)}),
+    ("依申请办理事项为零,收费和减免为零。", {("requests.received", 0), ("requests.fees_charged", 0)}),
+    ("2011年度我局无依申请公开。", {("requests.received", 0)}),
+    # negative: 无法 and 无论 are no zero
+    ("无法提供的答复3件。", set()),
+    ("无论是否收到申请,均在期限内答复。", set()),
+])
+def test_zero_statements_with_bare_none_and_wei_ling(text, expected):
+    assert {(f.code, f.value) for f in extract_zero_statements(text, units())} == expected

@@ -381,11 +381,16 @@ _ZERO_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     ("requests.fees_charged", r"(收费|收取[^。，,；]{0,12}费|处理费)", "费"),
 )
 _NOT_A_ZERO = re.compile(r"纠错|败诉|纠正|被撤销|如果|若")
+# A bare 无 is a cue only close before its subject (`全年无依申请公开`, `无因政府信息公开申请行政复议…的案件`), not in
+# 无法提供 or 无论; 为零 after it (`依申请办理事项为零`, `收费和减免为零`).
+_BARE_NONE = r"无(?![法论偿须需关])[^。\d%，,；;]{0,24}?"
 _ZERO_PATTERNS = tuple(
-    (code, word, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}")) for code, subject, word in _ZERO_SUBJECTS)
+    (code, word, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}|{_BARE_NONE}{subject}"
+                            rf"|{subject}[^。\d%，,；;]{{0,10}}?为零"))
+    for code, subject, word in _ZERO_SUBJECTS)
 # Every cue contains one of these words: their occurrences mark the sentences to read (str.find outruns a regex
 # scan of the whole text).
-_CUE_WORDS = ("未", "没有", "无一", "不涉及", "不存在")
+_CUE_WORDS = ("未", "没有", "无", "不涉及", "不存在", "为零")
 # `未发生因政府信息公开申请行政复议…`: the application is the cause of a review, not itself the thing denied.
 # `没有向政府信息公开申请人收费`: the applicant of a fee sentence, not an application.
 _SUBJECT_OF = {"requests.received": re.compile(r"人|[^。，,；;、]{0,3}(行政复议|行政诉讼)")}

@@ -84,10 +84,18 @@ RULES: tuple[Rule, ...] = (
     Rule("requests.carried_out", "件", r"", context=_NOT_APPEALS,
          tail=r"^(转结|结转|顺延)[至到入]?(下一?年度?|\d{4}年度?)(办理|答复)"),
     Rule("requests.carried_out", "件", r"结转下|转[入至]?下一?年度?(办理|答复)"),
+    Rule("requests.carried_out", "项", r"结转下|转[入至]?下一?年度?(办理|答复)", context=r"申请"),
     Rule("requests.handled_total", "件", r"办结|答复", context=r"申请"),
     # `收到…行政复议申请0件`: applications for review are reviews, not disclosure requests.
     Rule("review.total", "件|起|宗", r"行政复议申请"),
-    Rule("requests.received", "件|宗", r"(收到|受理|接到|接收|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    Rule("requests.received", "件|宗",
+         r"(收到|受理|接到|接收|接受|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
+    # counted in 条 or 项, only when the label ends with the request itself (`收到申请公开21条`, `共收到依申请公开16项`)
+    Rule("requests.received", "条|项",
+         r"(收到|受理|接到|接收|接受)[^。，,；;]{0,16}申请(公开)?(政府)?(信息)?$"),
+    # the verb before a list of applicants (`受理公民、法人和其他组织…提出的政府信息公开申请5件`)
+    Rule("requests.received", "件", r"申请$",
+         context=r"(收到|受理|接到|接收|接受)(?![^。，,；;]*(复议|诉讼))[^。，,；;]*申请$"),
     # `处理依申请公开92件,其中,本年度新接收91件`: the new ones of the year's requests (not of appeals)
     Rule("requests.received", "件|宗", r"新(接收|收到|受理)的?$", context=_NOT_APPEALS + r"[^。]*申请"),
     Rule("review.total", "件|起|宗", r"行政复议"),
