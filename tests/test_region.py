@@ -131,3 +131,16 @@ def test_current_divisions_and_their_former_names(agency, expected):
 def test_a_body_named_by_its_level_takes_a_place_of_that_level(agency, text, expected):
     place = resolve_region(agency, text)
     assert (place.province, place.city, place.county) == expected
+
+
+@pytest.mark.parametrize("agency,expected", [
+    # an autonomous county as it is usually written: its nations' names off
+    ("木垒县人民政府", ("新疆维吾尔自治区", "昌吉回族自治州", "木垒哈萨克自治县")),
+    ("长阳县教育局", ("湖北省", "宜昌市", "长阳土家族自治县")),
+    ("昌吉州木垒县人民政府", ("新疆维吾尔自治区", "昌吉回族自治州", "木垒哈萨克自治县")),
+    # negative: nothing is left of a name that is all nation (鄂温克族自治旗 is no 旗)
+    ("鄂温克旗人民政府", (None, None, None)),
+])
+def test_autonomous_county_short_forms(agency, expected):
+    place = resolve_region(agency, "")
+    assert (place.province, place.city, place.county) == expected

@@ -127,6 +127,10 @@ def _index() -> _Index:
     nations = [x.strip() for x in (res / "56_nations.csv").read_text(encoding="utf-8").split() if x.strip()]
     ethnic = "(?:" + "|".join(sorted((re.escape(n.removesuffix("族")) for n in nations), key=len, reverse=True)) + ")族"
     strip = re.compile(rf"(?:(?:{ethnic})*自治区|(?:{ethnic})+自治州|特别行政区|地区|省|市|盟)$")
+    # An autonomous county as it is usually written (木垒县 for 木垒哈萨克自治县, 长阳县): its nations' names, with
+    # or without 族, off; the county word kept.
+    peoples = "|".join(sorted((re.escape(n.removesuffix("族")) for n in nations), key=len, reverse=True))
+    county_strip = re.compile(rf"(?:(?:{peoples})族?)+自治(?P<word>县|旗)$")
 
     full: dict[str, list[str]] = {}
     short: dict[str, list[str]] = {}
@@ -147,6 +151,17 @@ def _index() -> _Index:
                 short.setdefault(stem, []).append(code)
                 if name.endswith("自治州") and stem + "州" not in names.values():
                     full.setdefault(stem + "州", []).append(code)  # 延边州, 恩施州: the usual written form
+    written, short_forms = set(names.values()), {}
+    for code, name in names.items():
+        m = county_strip.search(name) if _level(code) == "county" else None
+        short_form = name[:m.start()] + m.group("word") if m else ""
+        if len(short_form) >= 3 and short_form not in written and short_form not in full:
+            short_forms.setdefault(short_form, []).append(code)  # two of one short form: both, so ambiguous
+    for short_form, codes in short_forms.items():
+        full[short_form] = codes
+        for code in codes:
+            children.setdefault(code[:2], []).append((short_form, code))
+            children.setdefault(code[:4], []).append((short_form, code))
     for name, code in former.items():  # 滦县 in a 2015 report is today's 滦州市, also after 唐山市
         if name in full:
             continue
