@@ -14,6 +14,9 @@ from transforms.metadata import find_agency
     ("红河哈尼族彝族自治州金平苗族瑶族傣族自治县人力资源和社会保障局", True),
     ("阿尔山市", True),                      # a place standing for its government
     ("南薰乡", True),
+    ("佳荣里街", True),                      # a sub-district named 街
+    ("二是镇", False),                       # a list marker, not a township
+    ("登录个人中心", False),                 # a site's menu
     ("上海市科委", True),
     # negatives: sentence fragments, chrome, markup, bare types, self-reference
     ("根据《中华人民共和国政府信息公开条例》(以下简称《条例》)和省、市、县政府信息公开工作相关要求,现将我乡", False),
@@ -92,3 +95,12 @@ def test_more_specific(name, other, fuller):
 def test_find_agency(text, agency):
     from transforms.metadata import find_title
     assert find_agency(text, find_title(text)) == agency
+
+
+@pytest.mark.parametrize("name,ok", [
+    ("螺洋街道", True), ("前河镇人民政府", True), ("兴东街道办事处", True), ("温图高勒苏木", True),
+    # negative: no township, or a township word alone, or too long a stem to be one name
+    ("县教育局", False), ("镇", False), ("镇人民政府", False), ("很多很多很多很多地方的镇", False),
+])
+def test_is_township(name, ok):
+    assert agency_name.is_township(name) is ok
