@@ -22,7 +22,8 @@ from flows.cli_common import (
 )
 
 CONTRACT_FIELDS = ("source", "sha256", "status", "error", "encoding", "script", "title", "agency", "province", "city",
-                   "county", "report_year", "published_on", "signed_on", "layout", "metrics", "flags")
+                   "county", "division_code", "division_code_in_year", "former_division_codes", "report_year",
+                   "published_on", "signed_on", "layout", "metrics", "flags")
 
 
 class Stopped(BaseException):  # noqa: N818 - a stop request, like KeyboardInterrupt

@@ -460,3 +460,27 @@ def test_request_counts_in_other_units(text, expected):
 ])
 def test_zero_statements_with_bare_none_and_wei_ling(text, expected):
     assert {(f.code, f.value) for f in extract_zero_statements(text, units())} == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the computers' count is the one next to the noun, not the printer's after it
+    ("为信息公开岗调配了3台电脑和1台打印机。", {("equipment.computers", "", 3, "exact")}),
+    # posts on microblogs counted since the previous figure are no total
+    ("市局新浪、腾讯等三大微博全年累计发布政府信息120条。", set()),
+    # publishing minutes is no meeting held; satisfaction with proposals' handling is not the public's
+    ("公开局务会议纪要8次。", set()),
+    ("建议提案办理的落实率和满意率均为100%。", set()),
+    ("群众对信息公开工作满意率达97%。", {("satisfaction.rate", "", 97, "exact")}),
+    # granted and partly granted together give neither code
+    ("予以公开及部分公开的30件。", set()),
+    # the template's fee line in prose
+    ("行政事业性收费0元。", {("fees.amount", "", 0, "exact")}),
+    # a channel's share led by 利用
+    ("全年发布信息1600条，其中利用门户网站发布1200条。",
+     {("proactive.total", "", 1600, "exact"), ("proactive.website", "", 1200, "exact")}),
+    # a request count in 项 with 事项, and the zero after it about something else is no zero of requests
+    ("我局接到依申请公开事项4项,均已答复办结,未产生依申请公开政府信息案例。", {("requests.received", "", 4, "exact")}),
+])
+def test_third_probe_wordings(text, expected):
+    found = facts(text) | {(f.code, f.breakdown, f.value, f.qualifier) for f in extract_zero_statements(text, units())}
+    assert found == expected

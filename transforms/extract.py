@@ -177,9 +177,9 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     }
     if row["error"]:
         record.update(dict.fromkeys(("title", "agency", "agency_as_written", "province", "city", "county",
-                                     "division_code", "report_year", "published_on", "signed_on", "layout",
-                                     *PAGE_COLUMNS)))
-        record.update(metrics=[], flags=[])
+                                     "division_code", "division_code_in_year", "report_year", "published_on",
+                                     "signed_on", "layout", *PAGE_COLUMNS)))
+        record.update(metrics=[], flags=[], former_division_codes=[])
     else:
         paged = row["encoding"] in PAGED_ENCODINGS  # a document's text is whole or unreadable, never cut
         record.update(extract_report(row["norm_text"], paged=paged,

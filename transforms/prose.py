@@ -62,7 +62,7 @@ _PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a li
 # A list item that names where it was published first (`在…APP公开发布…`, `通过…公开…`).
 _PLACE_OF_PUBLICATION = re.compile(r"^(其中)?(在|通过)[^，,；;]{2,30}?(公开|发布|更新|推送)")
 # A list item that starts with its channel (`其中政府网站发布…`, `微信公众号发布…`), then a publishing verb.
-_LEADING_CHANNEL = re.compile(r"^(其中)?(通过)?(" + "|".join(map(re.escape, sorted(
+_LEADING_CHANNEL = re.compile(r"^(其中)?(通过|利用|依托|在)?(" + "|".join(map(re.escape, sorted(
     _PUBLICATION_CHANNELS, key=len, reverse=True))) + r")(发布|公开|更新|推送)")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
@@ -314,7 +314,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 continue  # `规章13件(含新制定5件…)`: the parts of an item
             code = classify(fig.label, fig.unit, fig.context, fig.tail, fig.near)
             clause = whole_clause(fig.context)
-            if code in (None, *_PROACTIVE) and (clause_channel(clause) == "skip" or any(
+            if code in (None, *_PROACTIVE) and ("skip" in (clause_channel(clause), clause_channel(fig.near)) or any(
                     w in clause for w in _NOT_PUBLICATION)):
                 continue  # posts on WeChat or Weibo, items sent to a superior: no catalog code counts them
             channel = _PUBLICATION_CHANNELS.get(_bare_noun(fig.label)) if in_list else None
@@ -388,6 +388,9 @@ _ZERO_PATTERNS = tuple(
     (code, word, re.compile(rf"{_ZERO_CUE}[^。\d%]{{0,60}}?{subject}|{_BARE_NONE}{subject}"
                             rf"|{subject}[^。\d%，,；;]{{0,10}}?为零"))
     for code, subject, word in _ZERO_SUBJECTS)
+# The subject counted earlier in the sentence (`接到依申请公开事项5项，…未产生依申请公开…案例`): no zero of it.
+_COUNTED_BEFORE = {code: re.compile(rf"{subject}[^。]{{0,12}}?\d+\s*[件项条起宗]")
+                   for code, subject, _ in _ZERO_SUBJECTS}
 # Every cue contains one of these words: their occurrences mark the sentences to read (str.find outruns a regex
 # scan of the whole text).
 _CUE_WORDS = ("未", "没有", "无", "不涉及", "不存在", "为零")
@@ -408,7 +411,7 @@ def extract_zero_statements(text: str, units: dict[str, str]) -> list[Fact]:
                 continue
             not_subject = _SUBJECT_OF.get(code)
             m = next((m for m in pattern.finditer(s) if not (not_subject and not_subject.match(s, m.end()))), None)
-            if m:
+            if m and not _COUNTED_BEFORE[code].search(s, 0, m.start()):
                 facts.append(Fact(code, "", 0.0, units.get(code, "件"), "stated_none", start + m.start(),
                                   start + m.end(), f"zero:{code}"))
     return facts

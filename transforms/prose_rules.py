@@ -22,7 +22,10 @@ _NOT_APPEALS = r"^(?![^。]*(复议|诉讼))"
 
 # Ordered: specific wordings before general ones. `skip` rules stop a figure from becoming any fact.
 RULES: tuple[Rule, ...] = (
-    Rule("skip", "件|条", r"予以公开(及|和|与)部分公开$|撤回$|修订$|自然失效$"),
+    Rule("skip", "件|条", r"予以公开(及|和|与)部分公开的?$|撤回$|修订$|自然失效$"),
+    # publishing minutes is no meeting held (`公开局长办公会议12次`); satisfaction with other work is not the public's
+    Rule("skip", "次", r"^公开[^。，,；;]{0,8}会议"),
+    Rule("skip", "%", r"(建议|提案)[^。]{0,24}满意"),
     # a request already answered by what was published (`其中属于已经主动公开的2件`): an outcome, no category
     Rule("skip", "件|条", r"属于已(经)?主动公开"),
     # a running total of all years (`历年累计52条`), not the year's
@@ -61,7 +64,11 @@ RULES: tuple[Rule, ...] = (
     Rule("training.participants", "人次|人|名", r"培训"),
     Rule("budget.disclosure", "万元|元", r"经费"),
     Rule("satisfaction.rate", "%", r"满意"),
-    Rule("equipment.computers", "台", r"电脑|计算机"),
+    # the noun before the count (`配备电脑5台`) or right after it (`调配了2台电脑和1台打印机`: 2, not the printer's 1)
+    Rule("equipment.computers", "台", r"(电脑|计算机)[^，,；;、和及与]{0,4}$"),
+    Rule("equipment.computers", "台", r"", tail=r"^(电脑|计算机)"),
+    # the template's fee line written in prose (`行政事业性收费0元`): fees collected, not charged for requests
+    Rule("fees.amount", "元|万元", r"行政事业性收费"),
     Rule("requests.fees_charged", "元|万元", r"收取|收费|处理费|费用"),
     Rule("hotline.cases_closed", "件", r"办结|回复", context=r"热线|信箱|电话|12345"),
     Rule("hotline.cases", "件", r"受理|收到|反映|投诉|来电|来信", context=r"热线|信箱|电话|12345"),
@@ -92,7 +99,7 @@ RULES: tuple[Rule, ...] = (
          r"(收到|受理|接到|接收|接受|新收)[^。]*申请|申请[^。]*(收到|受理)|依申请公开数量"),
     # counted in 条 or 项, only when the label ends with the request itself (`收到申请公开21条`, `共收到依申请公开16项`)
     Rule("requests.received", "条|项",
-         r"(收到|受理|接到|接收|接受)[^。，,；;]{0,16}申请(公开)?(政府)?(信息)?$"),
+         r"(收到|受理|接到|接收|接受)[^。，,；;]{0,16}申请(公开)?(政府)?(信息|事项)?$"),
     # the verb before a list of applicants (`受理公民、法人和其他组织…提出的政府信息公开申请5件`)
     Rule("requests.received", "件", r"申请$",
          context=r"(收到|受理|接到|接收|接受)(?![^。，,；;]*(复议|诉讼))[^。，,；;]*申请$"),
