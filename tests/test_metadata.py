@@ -2,6 +2,7 @@ import pytest
 
 from transforms.metadata import (
     agency_from_contact,
+    agency_from_overview,
     agency_from_sentence,
     agency_from_title,
     could_be_title,
@@ -238,3 +239,20 @@ def test_agency_from_a_sentence_quoted_title_and_townships(text, agency):
 ])
 def test_agency_from_the_contact_line(text, agency):
     assert agency_from_contact(text) == agency
+
+
+@pytest.mark.parametrize("text,agency", [
+    ("一、总体情况\n2022年,桦南县司法局认真履行《条例》规定的义务。", "桦南县司法局"),
+    ("一、总体情况\n2024年，吉林市人民政府办公厅坚持以习近平新时代中国特色社会主义思想为指导。", "吉林市人民政府办公厅"),
+    # negative: no predicate word after the subject, no known division, a topic for a subject
+    ("一、总体情况\n2022年,桦南县司法局的各项工作。", None),
+    ("一、总体情况\n2022年,我局认真履行《条例》规定的义务。", None),
+    ("一、总体情况\n2022年,全区政府信息公开工作扎实推进。", None),
+])
+def test_agency_from_the_overview_subject(text, agency):
+    assert agency_from_overview(text) == agency
+
+
+def test_compiled_by_after_nianbao():
+    text = "本年报是根据《条例》要求,由瓯海区民族宗教事务局编制的2018年度政府信息公开年度报告。"
+    assert agency_from_sentence(text) == "瓯海区民族宗教事务局"

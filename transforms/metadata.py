@@ -261,7 +261,7 @@ _REPORT_NAMED = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年度?的?\s*(政府信息
 _FIELD_LABEL = re.compile(r"([一-鿿 ]{2,8})[:：]\s*|((?:[一-鿿] +){1,3}[一-鿿]) +")  # 名称: …, 标   题 …
 _RUN_BEFORE = re.compile(r"[一-鿿()（）]{2,40}$")
 # Who compiled the report (`本报告…由北京市信访办编制的2014年度…报告`): the body right before 编制.
-_COMPILED_BY = re.compile(rf"报告[^。]{{0,30}}?由(?P<name>[一-鿿()（）]{{2,40}}?)(?:编制|编写)(?:而成|的)?"
+_COMPILED_BY = re.compile(rf"(?:报告|年报)[^。]{{0,30}}?由(?P<name>[一-鿿()（）]{{2,40}}?)(?:编制|编写)(?:而成|的)?"
                           rf"[^。]{{0,30}}?(?:{_REPORT_WORDS}|。)")
 # The year first (`特向社会公布2020年开平市农业农村局政府信息公开工作年度报告`): the body between year and topic.
 _YEAR_THEN_BODY = re.compile(rf"(?:\d{{4}}|{_CN_YEAR})\s*年度?(?P<name>[一-鿿()（）]{{2,40}}?)"
@@ -331,6 +331,29 @@ def agency_from_contact(text: str) -> str | None:
     return None
 
 
+# The overview's opening (`一、总体情况\n2022年，东风区司法局认真履行…`): the year, then the body as subject.
+_YEAR_SUBJECT = re.compile(r"(?:^|\n)\s*(?:\d{4})年度?[,，]\s*(?P<run>[一-鿿()（）]{3,40})")
+
+
+@functools.cache
+def _subject_verbs() -> tuple[str, ...]:
+    return tuple(vocabulary.column("subject_verbs.csv", "word"))
+
+
+def agency_from_overview(text: str) -> str | None:
+    """The body an opening line of the report makes its subject: the words after `2022年，` up to a word that
+    starts the predicate (vocab/subject_verbs.csv: 认真, 坚持, …), when they start with a known division and pass
+    the structural check (`长春市人民政府办公厅坚持以…` -> 长春市人民政府办公厅)."""
+    for m in _YEAR_SUBJECT.finditer(text, 0, 2 * _NAMED_CHARS):
+        run = m.group("run")
+        ends = sorted(i for verb in _subject_verbs() for i in [run.find(verb)] if i >= 3)
+        for end in ends:
+            name = run[:end]
+            if _placed(name) and agency_name.validated(name):
+                return name
+    return None
+
+
 @functools.cache
 def _naming_cues() -> tuple[str, ...]:
     return tuple(vocabulary.column("report_naming_cues.csv", "cue"))
@@ -355,6 +378,7 @@ def find_agency(text: str, title: str | None) -> str | None:
         agency_name.from_lines(lines[:6]),
         agency_name.from_lines(tail[::-1]),
         agency_from_contact(text),
+        agency_from_overview(text),
     ]
     written = next((c for c in candidates if c), None)
     if written is None:
