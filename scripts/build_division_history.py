@@ -6,7 +6,8 @@ the package's own dependencies, an MCP server, are not wanted).
 
 Kept: changes from 2000 on (reports start in 2008; earlier code lists were renumbered several times and
 their diffs are noisy) that move a division from one code to another, with the 6-digit codes. Changes with no
-code on either side (transfers of townships, seat moves) say nothing about a division's code. Left out too: a
+code on either side (transfers of townships, seat moves) say nothing about a division's code; a new code's
+creation (新设) is kept with an empty old side. Left out too: a
 county-level division "succeeded" by a prefecture of its name (亳州市 341281 -> 341600, filled in by name
 matching): the county-level city became a district and the prefecture is another body.
 """
@@ -32,6 +33,10 @@ def rows(events: list[dict]) -> list[tuple]:
     out = set()
     for e in events:
         old, new = e.get("old") or {}, e.get("new") or {}
+        if e["year"] >= SINCE and e["type"] == "新设" and new.get("code") and not old.get("code"):
+            # a code that did not exist before (a merger's new district): no year before it has that code
+            out.add((e["year"], e["type"], "", "", new["code"][:6], new.get("name") or ""))
+            continue
         if e["year"] < SINCE or not old.get("code") or not new.get("code") or not old.get("name"):
             continue
         old_code, new_code = old["code"][:6], new["code"][:6]

@@ -17,9 +17,15 @@ from transforms.region import divisions
     # a merger: the predecessor is the one the agency's name names
     ("320613", 2012, "南通市崇川区人民政府", "320602"),
     ("320613", 2012, "南通市港闸区人民政府", "320611"),
-    # negative: a merger the name does not tell apart gives no code, never a guess
-    ("320613", 2012, "南通市人民政府", None),
+    # a recoding is the same body whatever the name; the neighbour merged in is followed only by its name
+    ("320613", 2012, "南通市人民政府", "320602"),
+    # negative: a new district made of a merger, named by neither predecessor: no code, never a guess
     ("370116", 2015, "济南市莱芜区人民政府", None),
+    ("120116", 2008, "天津市滨海新区人民政府", None),
+    ("120116", 2012, "天津市滨海新区人民政府", "120116"),
+    # a survivor that kept its code had it before the merger (西城区 after 宣武区 joined it, 2010)
+    ("110102", 2009, "北京市西城区德胜街道", "110102"),
+    ("110102", 2009, "北京市宣武区人民政府", "110104"),
     # ... but after the merger there is only today's code
     ("320613", 2021, "南通市人民政府", "320613"),
     # negative: no year, no code; no recorded change, the code itself
@@ -34,7 +40,8 @@ def test_code_in_year(code, year, written, expected):
 @pytest.mark.parametrize("code,written,steps", [
     ("510117", "郫县人民政府", ("510124",)),
     ("320613", "崇川区人民政府", ("320602",)),
-    ("320613", "南通市人民政府", ()),            # stops at the merger it cannot tell apart
+    ("320613", "南通市人民政府", ("320602",)),   # the recoding, not the neighbour merged in
+    ("370116", "济南市莱芜区人民政府", ()),      # stops at the merger it cannot tell apart
     ("370902", "泰山区人民政府", ()),
     # negative: a county-level city is no former code of the prefecture named like it (亳州市 341281)
     ("341600", "亳州市民政局", ()),
@@ -62,6 +69,10 @@ def test_history_rows_are_code_changes():
     rows = h.changes()
     assert len(rows) > 500
     for c in rows:
-        assert len(c.old_code) == len(c.new_code) == 6 and c.old_code.isdigit() and c.new_code.isdigit()
-        assert c.old_code != c.new_code and c.year >= 2000 and c.old_name
+        assert len(c.new_code) == 6 and c.new_code.isdigit() and c.year >= 2000
+        if c.kind == "新设":  # a new code: no old side
+            assert c.old_code == c.old_name == ""
+            continue
+        assert len(c.old_code) == 6 and c.old_code.isdigit()
+        assert c.old_code != c.new_code and c.old_name
         assert c.old_code.endswith("00") or not c.new_code.endswith("00"), c  # no county "succeeded" upward

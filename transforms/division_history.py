@@ -16,6 +16,10 @@ from transforms import vocabulary
 # Changes that make one division another (renamed, upgraded, merged into): a former name resolves to the
 # successor. 同名改码 keeps the name, so it gives no former name, only a former code.
 _SUCCESSION = {"更名", "撤县设市", "撤县设区", "撤市设区", "撤区设区", "撤旗设区", "撤地设市", "区划调整", "撤销"}
+# Changes that fold one division into another (its neighbour, or a new district): the survivor is not the same
+# body, so a report is taken back through such a change only when its agency's name names the one folded in.
+_MERGES = {"撤销", "区划调整"}
+_CREATED = "新设"
 # Former names taken for place resolution: only those current in the years reports exist.
 NAMES_SINCE = 2008
 
@@ -46,7 +50,8 @@ def changes() -> tuple[Change, ...]:
 def _into() -> dict[str, tuple[Change, ...]]:
     out: dict[str, list[Change]] = {}
     for c in changes():
-        out.setdefault(c.new_code, []).append(c)
+        if c.old_code:
+            out.setdefault(c.new_code, []).append(c)
     return {k: tuple(sorted(v, key=lambda c: -c.year)) for k, v in out.items()}
 
 
@@ -54,28 +59,40 @@ def _into() -> dict[str, tuple[Change, ...]]:
 def _out_of() -> dict[str, tuple[Change, ...]]:
     out: dict[str, list[Change]] = {}
     for c in changes():
-        out.setdefault(c.old_code, []).append(c)
+        if c.old_code:
+            out.setdefault(c.old_code, []).append(c)
     return {k: tuple(sorted(v, key=lambda c: c.year)) for k, v in out.items()}
 
 
+@functools.cache
+def _created() -> dict[str, int]:
+    """code -> the year it was first given (新设), for codes made since 2000."""
+    return {c.new_code: c.year for c in changes() if c.kind == _CREATED}
+
+
 def lineage(code: str, written: str) -> Lineage:
-    """The codes the division `code` had before, following each change into it back in time. Where several
-    divisions went into it (崇川区 and 港闸区 into today's 崇川区), the one whose old name `written` (the
-    agency's name as the report gives it) contains; where that is not exactly one, the chain stops there."""
+    """The codes the division `code` had before, following each change into it back in time: a rename, an
+    upgrade or a recoding (郫县 -> 郫都区) whatever the agency calls itself; a merger only into the one that
+    `written` (the agency's name as the report gives it) names (崇川区 and 港闸区 into today's 崇川区). A survivor
+    that kept its own code (西城区 after 宣武区 joined it) had that code before; a new one (莱芜区, 2018) had none,
+    so before it the chain says nothing (`unclear_after`)."""
     steps: list[tuple[str, int]] = []
     seen, cur, before = {code}, code, 10_000
     while True:
         into = [c for c in _into().get(cur, ()) if c.year <= before and c.old_code not in seen]
+        created = _created().get(cur)
         if not into:
-            return Lineage(tuple(steps), None)
+            return Lineage(tuple(steps), created if created is not None and created <= before else None)
         latest = max(c.year for c in into)
         olds = {c.old_code: c for c in into if c.year == latest}
-        if len(olds) > 1:
-            named = {k: c for k, c in olds.items() if c.old_name in written}
-            if len(named) != 1:
-                return Lineage(tuple(steps), latest)
-            olds = named
-        (prev, change), = olds.items()
+        named = {k: c for k, c in olds.items() if c.old_name in written}
+        same_body = {k: c for k, c in olds.items() if c.kind not in _MERGES}
+        pick = named if named else same_body
+        if len(pick) > 1 or (not pick and created == latest):
+            return Lineage(tuple(steps), latest)  # which one it was, the name does not say
+        if not pick:
+            return Lineage(tuple(steps), None)  # others folded into it; its code is its own from before
+        (prev, change), = pick.items()
         steps.append((prev, change.year))
         seen.add(prev)
         cur, before = prev, change.year
@@ -114,7 +131,7 @@ def former_names(current: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     ambiguous: set[str] = set()
     for c in changes():
-        if c.kind not in _SUCCESSION or c.year < NAMES_SINCE or c.old_name in today:
+        if c.kind not in _SUCCESSION or not c.old_code or c.year < NAMES_SINCE or c.old_name in today:
             continue
         code = successor(c.new_code, c.year)
         if code not in current:
