@@ -484,3 +484,25 @@ def test_zero_statements_with_bare_none_and_wei_ling(text, expected):
 def test_third_probe_wordings(text, expected):
     found = facts(text) | {(f.code, f.breakdown, f.value, f.qualifier) for f in extract_zero_statements(text, units())}
     assert found == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # who published it is no category; a superior's network taking items up is no publication
+    ("全年公开信息5200条，其中各镇公开1200条，各部门公开4000条。", {("proactive.total", "", 5200, "exact")}),
+    ("党政信息网录用信息17条。", set()),
+    # messages received with no mailbox named, and letters of several kinds together, give nothing
+    ("收到留言12条，已全部办理。", set()),
+    ("各类咨询、申诉等来信9件。", set()),
+    # a channel's share led by 向 or 利用 (an app no code counts gives nothing)
+    ("全年发布信息90条，其中向政府网站推送21条。",
+     {("proactive.total", "", 90, "exact"), ("proactive.website", "", 21, "exact")}),
+    ("全年发布信息90条，其中利用“某某”APP发布40条。", {("proactive.total", "", 90, "exact")}),
+    # a to-date count stays the total where it is the only one (the gold of 014 reads it so); a document is no
+    # category
+    ("本单位到目前累计主动公开政府信息61条。", {("proactive.total", "", 61, "exact")}),
+    ("涉密文件因情势变化转主动公开文件1件。", set()),
+    # the website among other channels (等渠道): the total
+    ("通过市政府门户网站和某某融合号等渠道发布信息近800条。", {("proactive.total", "", 800, "approx")}),
+])
+def test_fourth_round_wordings(text, expected):
+    assert facts(text) == expected

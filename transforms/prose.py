@@ -49,7 +49,7 @@ _CATEGORY_LEAD = re.compile(r"^.*?(其中|主动公开|公开了|公开|发布�
 # Where a total was published (`其中网站319条`): vocab/publication_channels.csv, channel -> code or skip.
 _PUBLICATION_CHANNELS = vocabulary.mapping("publication_channels.csv", "channel", "code")
 _CHANNEL_WORDS = ("网站", "微信", "微博", "公众号", "客户端", "抖音", "视频号", "新媒体", "宣传栏", "公开栏", "公示栏",
-                  "显示屏", "电子屏", "报纸", "广播", "电视")
+                  "显示屏", "电子屏", "报纸", "广播", "电视", "等渠道", "等载体", "等平台")
 # Nouns that name no category of information (`各类信息`): vocab/generic_information_nouns.csv.
 _GENERIC_NOUNS = frozenset(vocabulary.column("generic_information_nouns.csv", "noun"))
 # Verbs of sending information up to a superior body, not publishing it: vocab/not_publication_verbs.csv.
@@ -61,8 +61,10 @@ _CLAUSE_ENDS = tuple("，,；;：:。！？!?\n")
 _PAREN_WINDOW = 40  # how far back a sub-count's parenthesis is looked for (a list item's note is short)
 # A list item that names where it was published first (`在…APP公开发布…`, `通过…公开…`).
 _PLACE_OF_PUBLICATION = re.compile(r"^(其中)?(在|通过)[^，,；;]{2,30}?(公开|发布|更新|推送)")
+# ... or led by 利用/依托/向, read since the previous figure only (`…245条(其中人事信息类28条` is no channel's)
+_PLACE_LED = re.compile(r"^[，,；;、(（\s]*(其中)?(利用|依托|向)[^，,；;]{2,30}?(公开|发布|更新|推送)")
 # A list item that starts with its channel (`其中政府网站发布…`, `微信公众号发布…`), then a publishing verb.
-_LEADING_CHANNEL = re.compile(r"^(其中)?(通过|利用|依托|在)?(" + "|".join(map(re.escape, sorted(
+_LEADING_CHANNEL = re.compile(r"^(其中)?(通过|利用|依托|在|向)?(" + "|".join(map(re.escape, sorted(
     _PUBLICATION_CHANNELS, key=len, reverse=True))) + r")(发布|公开|更新|推送)")
 
 # A consultation's channel (`电话咨询2070人次`): the words of vocab/consultation_channels.csv, longest first.
@@ -259,8 +261,8 @@ def _is_category(fig: _Figure, code: str | None, in_list: bool) -> bool:
     if fig.unit not in ("条", "件") or code not in (None, "proactive.website", "proactive.total"):
         return False
     bare = _bare_noun(fig.label)
-    if not bare or bare in _GENERIC_NOUNS:
-        return False
+    if not bare or bare in _GENERIC_NOUNS or bare.startswith("各"):
+        return False  # `其中各镇公开11328条`: who published it (各镇, 各部门), not what
     if in_list or _CATEGORY_NOUN.search(bare):
         return True
     # `…主动公开…，新增公开市政府规章1件`: a publishing clause in a sentence about proactive disclosure
@@ -324,7 +326,7 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 # one channel, which no code counts (a category is of all channels, a channel's count of all kinds)
                 what = fig.label[lead.end():]
                 channel = clause_channel(fig.label) if what in ("", *_GENERIC_NOUNS) else "skip"
-            elif in_list and channel is None and _PLACE_OF_PUBLICATION.match(clause):
+            elif in_list and channel is None and (_PLACE_OF_PUBLICATION.match(clause) or _PLACE_LED.match(fig.near)):
                 # `在大美仁寿APP公开发布内容26条`, `在眉山日报、四川农村日报公开发布…`: another channel's share
                 channel = clause_channel(clause) or "skip"
             if channel == "mixed":

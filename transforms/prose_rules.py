@@ -30,6 +30,8 @@ RULES: tuple[Rule, ...] = (
     Rule("skip", "件|条", r"属于已(经)?主动公开"),
     # a running total of all years (`历年累计52条`), not the year's
     Rule("skip", "条|件", r"历年累计|历年来|累计至今"),
+    # `各类咨询、申诉等来信30件`: letters of several kinds together, neither complaints nor consultations alone
+    Rule("skip", "件", r"申诉等", context=r"咨询、申诉等"),
     # `督促县直部门…发布信息3044条`: what the body had others do is not its own figure
     Rule("skip", "条|件|次", r"^(督促|指导|推动)[^。，,；;]{0,8}(部门|单位|乡镇|街道)"),
     # sessions of a hotline or an online interview (catalog); a livestream (`直播118场`) is neither
@@ -75,6 +77,8 @@ RULES: tuple[Rule, ...] = (
     # messages to a mailbox counted in 条 (`收到县长信箱留言51条，回复办理51条`): not items published
     Rule("hotline.cases_closed", "条", r"办结|回复|答复", context=r"信箱|热线"),
     Rule("hotline.cases", "条", r"(收到|受理)[^。，,；;]{0,12}(留言|来信)", context=r"信箱|热线"),
+    # messages received with no mailbox or hotline named: no published items, and no code says whose
+    Rule("skip", "条", r"(收到|受理)[^。，,；;]{0,8}(留言|来信|信件)"),
     Rule("consultations.total", "件|人次|次", r"咨询|求助|问政|留言"),
     Rule("complaints.total", "件", r"申诉"),
     # The outcome words end the label, perhaps with 答复/的 (`不予公开答复 2件`, `无法提供的 10 件`).
