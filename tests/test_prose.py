@@ -506,3 +506,15 @@ def test_third_probe_wordings(text, expected):
 ])
 def test_fourth_round_wordings(text, expected):
     assert facts(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the channels listed in an earlier clause, then a figure whose own clause names one site: that site's
+    ("本镇通过市政府门户网站、镇门户网站、镇政务公开栏等渠道公开信息,全年我镇在市政府门户网站主动公开信息44条,"
+     "在镇门户网站主动公开信息6条。",
+     {("proactive.website", "", 44, "exact"), ("proactive.website", "", 6, "exact")}),
+    # satisfaction with proposals named further back in the sentence is not the public's
+    ("人大代表建议和政协委员提案按时办结,办理落实率和满意率都实现了100%。", set()),
+])
+def test_own_clause_channel_and_proposal_satisfaction(text, expected):
+    assert facts(text) == expected

@@ -349,7 +349,10 @@ def extract_prose(text: str, units: dict[str, str]) -> list[Fact]:
                 list_end = s_end
             if code is None or code == "skip":
                 continue
-            if code == "proactive.website" and sum(w in fig.near + fig.label for w in _CHANNEL_WORDS) >= 2:
+            # where the channels are counted: the figure's own clause when it names one itself (`在市政府门户网站
+            # 主动公开信息60条` after a sentence listing the town's channels is the site's), else since the last item
+            named_in = clause + fig.label if any(w in fig.label for w in _CHANNEL_WORDS) else fig.near + fig.label
+            if code == "proactive.website" and sum(w in named_in for w in _CHANNEL_WORDS) >= 2:
                 # `政务网站、微信、微博共发布各类信息2483条`, `利用门户网站、宣传栏、显示屏等…公开信息300余条`: all
                 # channels together (named since the previous item: `网站…3605条，微博…650条` are channels' shares)
                 code = "proactive.total"

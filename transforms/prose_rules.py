@@ -25,7 +25,7 @@ RULES: tuple[Rule, ...] = (
     Rule("skip", "件|条", r"予以公开(及|和|与)部分公开的?$|撤回$|修订$|自然失效$"),
     # publishing minutes is no meeting held (`公开局长办公会议12次`); satisfaction with other work is not the public's
     Rule("skip", "次", r"^公开[^。，,；;]{0,8}会议"),
-    Rule("skip", "%", r"(建议|提案)[^。]{0,24}满意"),
+    Rule("skip", "%", r"满意", context=r"(建议|提案)[^。]{0,40}满意[^。]*$"),
     # a request already answered by what was published (`其中属于已经主动公开的2件`): an outcome, no category
     Rule("skip", "件|条", r"属于已(经)?主动公开"),
     # a running total of all years (`历年累计52条`), not the year's
