@@ -1,6 +1,7 @@
 """Bad input, duplicates, revisions, crashes and overlapping runs: each test really does the bad thing."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -242,8 +243,10 @@ def test_a_file_over_the_time_budget_is_quarantined_and_the_batch_goes_on(prefec
                                      extract_timeout=1.0)
     assert audit["published"] is True
     assert (audit["reports_loaded"], audit["rejected"]) == (2, 1)
-    assert quarantine_reasons(warehouse) == {
-        "slow.txt": "extract_timeout: normalize took over 1 s (GOVREPORT_EXTRACT_TIMEOUT)"}
+    # which step runs over depends on the machine (normalize or extract of 4 MB of one repeated line)
+    [(name, reason)] = quarantine_reasons(warehouse).items()
+    assert name == "slow.txt"
+    assert re.fullmatch(r"extract_timeout: (normalize|extract) took over 1 s \(GOVREPORT_EXTRACT_TIMEOUT\)", reason)
 
 
 def test_the_time_budget_interrupts_python_work_in_any_thread():

@@ -77,6 +77,14 @@ def canonical_name(record: dict[str, Any]) -> str:
                             _aliases(os.environ.get(ALIASES_ENV) or None))
 
 
+def former_codes(division_code: str | None, name: str) -> list[str]:
+    """dim_agency.former_division_codes: from the agency's canonical name, not one report's spelling of it, so
+    the row is the same whichever of its reports a load meets first."""
+    from transforms.division_history import lineage
+
+    return [c for c, _ in lineage(division_code, name).steps] if division_code else []
+
+
 def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetime) -> dict[str, pl.DataFrame]:
     """Shape extract records (the contract's JSON objects plus raw/normalized text) into staging frames,
     column by column (building frames from row dicts with type inference was the slowest step here)."""
@@ -97,7 +105,7 @@ def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetim
             level = ("county" if r["county"] else "city" if r["city"] else
                      "province" if r["province"] else "unknown")
             agencies[aid] = (aid, name, r["province"], r["city"], r["county"], level, r.get("division_code"),
-                             r.get("former_division_codes") or [])
+                             former_codes(r.get("division_code"), name))
     reports = _frame({
         "report_id": [r["sha256"] for r in ok], "agency_id": aids,
         "agency_as_written": [r.get("agency_as_written") for r in ok],
