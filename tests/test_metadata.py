@@ -256,3 +256,14 @@ def test_agency_from_the_overview_subject(text, agency):
 def test_compiled_by_after_nianbao():
     text = "本年报是根据《条例》要求,由瓯海区民族宗教事务局编制的2018年度政府信息公开年度报告。"
     assert agency_from_sentence(text) == "瓯海区民族宗教事务局"
+
+
+@pytest.mark.parametrize("text,year", [
+    ("某省生态环境厅\n\n2022政府信息公开工作年度报告\n一、总体情况\n全年公开信息。", 2022),  # a title without 年
+    ("一、总体情况\n本报告从六个方面汇报我镇2023年政府信息公开工作。", 2023),
+    # negative: another document's title in 《》 gives no year; no topic after the year, none either
+    ("一、总体情况\n按照《2024年政务公开工作要点》开展工作。", None),
+    ("一、总体情况\n2022年以来，某乡在县委领导下开展工作。", None),
+])
+def test_report_year_from_the_topic_after_it(text, year):
+    assert find_report_year(text, None) == year

@@ -27,6 +27,7 @@ _YEAR_IN_TITLE = re.compile(rf"(\d{{4}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"(\d{4})\s*年度")
 # A year that opens a sentence of the overview (`2019年,我乡明确专人…`): the year the report looks back on.
 _YEAR_OPENS = re.compile(r"(?:^|[。；;\s])\s*(\d{4})\s*年\s*[,，]", re.M)  # \s: a line break a crawler collapsed
+_YEAR_TOPIC = re.compile(r"(?<!\d)(20\d{2})\s*年?\s*(?:政府信息公开|政务公开)(?:工作)?")
 _REPORT_WORD = re.compile(_REPORT_WORDS)
 _REPORT_WORD_END = re.compile(_REPORT_WORDS + "$")
 _TITLE_TAIL = re.compile(r"[一-鿿]{1,10}")
@@ -180,7 +181,14 @@ def find_report_year(text: str, title: str | None) -> int | None:
     if y:
         return y
     m = _YEAR_DU.search(text[:1500]) or _YEAR_OPENS.search(text[:1500])
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    # The topic after its year, outside another document's 《》: `2022政府信息公开工作年度报告` (a title without 年),
+    # `汇报我镇2023年政府信息公开工作`
+    for m in _YEAR_TOPIC.finditer(text, 0, 1500):
+        if text.rfind("《", 0, m.start()) <= text.rfind("》", 0, m.start()):
+            return int(m.group(1))
+    return None
 
 
 def find_published_on(text: str) -> str | None:
