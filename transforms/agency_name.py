@@ -48,9 +48,14 @@ def is_township(name: str) -> bool:
     stem = name
     for tail in _TOWNSHIP_BODIES:
         stem = stem.removesuffix(tail)
-    kinds = vocabulary.mapping("agency_body_types.csv", "suffix", "kind")
     suffix = body_type(stem)
-    return suffix is not None and kinds.get(suffix) == "township" and 2 <= len(stem) - len(suffix) <= 6
+    return suffix is not None and _kinds().get(suffix) == "township" and 2 <= len(stem) - len(suffix) <= 6
+
+
+@functools.cache
+def _kinds() -> dict[str, str]:
+    """Body-type suffix -> its kind (township, office, …)."""
+    return vocabulary.mapping("agency_body_types.csv", "suffix", "kind")
 
 
 def clean(name: str | None) -> str | None:

@@ -37,7 +37,24 @@ class Change:
 @dataclass(frozen=True)
 class Lineage:
     steps: tuple[tuple[str, int], ...]  # (earlier code, year its successor took over), newest first
-    unclear_after: int | None            # the chain stops at a merger whose predecessor the name does not tell
+    unclear_after: int | None            # before this year the chain says nothing: a merger the name does not
+                                         # tell apart, or a code first given then (新设)
+
+    def code_in(self, code: str, year: int | None) -> str | None:
+        """The code the division (today `code`) had in `year`; None when the year is unknown or the chain
+        does not tell."""
+        if year is None:
+            return None
+        cur = code
+        for prev, took_over in self.steps:
+            if took_over <= year:
+                return cur
+            cur = prev
+        return None if self.unclear_after is not None and self.unclear_after > year else cur
+
+    @property
+    def former_codes(self) -> list[str]:
+        return [c for c, _ in self.steps]
 
 
 @functools.cache
@@ -46,22 +63,23 @@ def changes() -> tuple[Change, ...]:
                  for r in vocabulary.rows("division_history.csv"))
 
 
-@functools.cache
-def _into() -> dict[str, tuple[Change, ...]]:
+def _indexed(key: str) -> dict[str, tuple[Change, ...]]:
+    """The changes from one code to another by their `key` code ("old_code" or "new_code"), earliest first."""
     out: dict[str, list[Change]] = {}
     for c in changes():
         if c.old_code:
-            out.setdefault(c.new_code, []).append(c)
-    return {k: tuple(sorted(v, key=lambda c: -c.year)) for k, v in out.items()}
+            out.setdefault(getattr(c, key), []).append(c)
+    return {k: tuple(sorted(v, key=lambda c: c.year)) for k, v in out.items()}
+
+
+@functools.cache
+def _into() -> dict[str, tuple[Change, ...]]:
+    return _indexed("new_code")
 
 
 @functools.cache
 def _out_of() -> dict[str, tuple[Change, ...]]:
-    out: dict[str, list[Change]] = {}
-    for c in changes():
-        if c.old_code:
-            out.setdefault(c.old_code, []).append(c)
-    return {k: tuple(sorted(v, key=lambda c: c.year)) for k, v in out.items()}
+    return _indexed("old_code")
 
 
 @functools.cache
@@ -100,17 +118,7 @@ def lineage(code: str, written: str) -> Lineage:
 
 def code_in_year(code: str | None, year: int | None, written: str) -> str | None:
     """The code `code`'s division had in `year` (None when the year is unknown or the chain does not tell)."""
-    if code is None or year is None:
-        return None
-    found = lineage(code, written)
-    cur = code
-    for prev, took_over in found.steps:
-        if took_over <= year:
-            return cur
-        cur = prev
-    if found.unclear_after is not None and found.unclear_after > year:
-        return None
-    return cur
+    return None if code is None or year is None else lineage(code, written).code_in(code, year)
 
 
 def successor(code: str, since: int) -> str:

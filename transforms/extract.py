@@ -99,7 +99,8 @@ def extract_report(text: str, paged: bool = False, cut: bool = False) -> dict[st
     if place.level == "unknown":
         flags.append("agency_region_unknown")
     written = meta.agency or meta.title or ""  # names the predecessor where divisions merged
-    code_then = division_history.code_in_year(place.code, meta.report_year, written)
+    history = division_history.lineage(place.code, written) if place.code else None
+    code_then = history.code_in(place.code, meta.report_year) if history else None
     if place.code and meta.report_year is not None and code_then is None:
         flags.append("division_code_in_year_unknown")
     return {
@@ -111,8 +112,7 @@ def extract_report(text: str, paged: bool = False, cut: bool = False) -> dict[st
         "county": place.county,
         "division_code": place.code,
         "division_code_in_year": code_then,
-        "former_division_codes": [c for c, _ in division_history.lineage(place.code, written).steps]
-        if place.code else [],
+        "former_division_codes": history.former_codes if history else [],
         "report_year": meta.report_year,
         "published_on": meta.published_on,
         "signed_on": meta.signed_on,

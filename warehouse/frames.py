@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from transforms.agency import Aliases, canonical_agency, load_aliases
+from transforms.division_history import lineage
 
 ALIASES_ENV = "GOVREPORT_AGENCY_ALIASES"  # a user CSV extending warehouse/agency_aliases.csv
 
@@ -80,9 +81,7 @@ def canonical_name(record: dict[str, Any]) -> str:
 def former_codes(division_code: str | None, name: str) -> list[str]:
     """dim_agency.former_division_codes: from the agency's canonical name, not one report's spelling of it, so
     the row is the same whichever of its reports a load meets first."""
-    from transforms.division_history import lineage
-
-    return [c for c, _ in lineage(division_code, name).steps] if division_code else []
+    return lineage(division_code, name).former_codes if division_code else []
 
 
 def frames_from_records(records: list[dict[str, Any]], run_id: str, now: datetime) -> dict[str, pl.DataFrame]:
